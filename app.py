@@ -1,0 +1,74 @@
+"""Deep Learning with PyTorch, interactive lectures: the Gradio app.
+
+Run: python app.py  (serves on 127.0.0.1:7860; honours GRADIO_SERVER_NAME
+and GRADIO_SERVER_PORT, as Hugging Face Spaces sets them).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+import torch  # noqa: E402
+
+import demos  # noqa: E402
+from demos.i18n import DEFAULT_LANG, I18N, JS_CHANGE_LOCALE, JS_DETECT_LANG  # noqa: E402
+
+# Two cores here and on a free Space: more threads than cores is much slower.
+torch.set_num_threads(min(2, os.cpu_count() or 1))
+
+THEME = gr.themes.Default(primary_hue="blue", neutral_hue="slate", text_size=gr.themes.sizes.text_lg)
+
+# Large type and strong contrast for a projector at the back of a hall.
+CSS = """
+.gradio-container { max-width: 1500px !important; }
+#app-title h1 { font-size: 2.1rem; margin: 0; }
+.lecture-source p { font-size: 1.25rem; }
+.lecture-intro p { font-size: 1.15rem; line-height: 1.6; }
+#header-row { align-items: center; }
+.section-tabs > .tab-wrapper button, .section-tabs > div > .tab-wrapper button { font-size: 1.15rem; font-weight: 600; }
+"""
+
+JS_TOGGLE_THEME = "() => { document.body.classList.toggle('dark'); }"
+
+
+def build_app() -> gr.Blocks:
+    with gr.Blocks(title="PyTorch 深度学习实践 · Deep Learning with PyTorch") as demo:
+        with gr.Row(elem_id="header-row"):
+            with gr.Column(scale=5):
+                gr.Markdown("# " + I18N("app_title"), elem_id="app-title")
+                gr.Markdown(I18N("app_subtitle"))
+            with gr.Column(scale=2, min_width=260):
+                lang = gr.Radio(
+                    [("中文", "zh"), ("English", "en")],
+                    value=DEFAULT_LANG,
+                    label=I18N("lang_label"),
+                    elem_id="lang-switch",
+                )
+                theme_btn = gr.Button(I18N("theme_button"), size="sm", elem_id="theme-toggle")
+        # Two levels: course sections, each holding its lecture tabs, so every
+        # lecture stays visible without Gradio's overflow menu.
+        with gr.Tabs(elem_classes=["section-tabs"]):
+            for section, modules in demos.sections():
+                with gr.Tab(I18N(section), id=section):
+                    with gr.Tabs():
+                        for module in modules:
+                            with gr.Tab(I18N(module.LECTURE.tab), id=module.LECTURE.key):
+                                module.build(lang)
+        theme_btn.click(None, js=JS_TOGGLE_THEME)
+        lang.change(None, lang, None, js=JS_CHANGE_LOCALE)
+        demo.load(None, None, lang, js=JS_DETECT_LANG)
+    # Cheap, stateless events run unlimited; training events set their own limits.
+    demo.queue(default_concurrency_limit=8)
+    return demo
+
+
+def launch(demo: gr.Blocks, **kwargs):
+    """Launch with the app's theme, style and translation table."""
+    return demo.launch(theme=THEME, css=CSS, i18n=I18N.table(), **kwargs)
+
+
+if __name__ == "__main__":
+    launch(build_app())

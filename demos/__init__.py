@@ -1,0 +1,17 @@
+"""The lecture tabs, in course order. Tab order lives only here.
+
+Each module has LECTURE (a demos.ui.Lecture naming its section, tab label,
+source and intro keys) and build(lang) that adds the tab's content.
+"""
+
+from demos import linear_model
+
+LECTURES = [linear_model]
+
+
+def sections() -> list[tuple[str, list]]:
+    """[(section key, [modules])] in first-appearance order of LECTURES."""
+    out: dict[str, list] = {}
+    for module in LECTURES:
+        out.setdefault(module.LECTURE.section, []).append(module)
+    return list(out.items())

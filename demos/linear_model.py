@@ -1,0 +1,244 @@
+"""PyTorch lecture 2: the linear model y_hat = w*x + b and its mean squared error."""
+
+from __future__ import annotations
+
+import gradio as gr
+import numpy as np
+import plotly.graph_objects as go
+
+from demos import ui
+from demos.i18n import I18N, register, t
+
+LECTURE = ui.Lecture("linear_model", "sec_basics", "lin_tab", "lin_source", "lin_intro")
+
+register(
+    {
+        "lin_tab": ("第2讲 线性模型", "L2 Linear model"),
+        "lin_source": (
+            "**刘二 PyTorch 第2讲 · 线性模型** · 李宏毅 ML 2021 P1–P2",
+            "**Liu Er PyTorch lecture 2 · Linear model** · Hung-yi Lee ML 2021 P1-P2",
+        ),
+        "lin_intro": (
+            "三个数据点 (1,2)、(2,4)、(3,6)。模型 ŷ = w·x + b。拖动 w 和 b：每个点的误差 (ŷ−y)² 和它们的平均值 MSE 随之变化。"
+            "MSE 最小的 w 就是最好的模型——右边的曲线和下方的曲面把所有可能的 w、b 都画了出来。",
+            "Three data points (1,2), (2,4), (3,6). The model is ŷ = w·x + b. Drag w and b: each point's error (ŷ−y)² "
+            "and their mean, the MSE, follow. The best w is the one with the smallest MSE; the curve and the surface "
+            "below draw it for every possible w and b.",
+        ),
+        "lin_mse_now": ("### MSE = {mse:.4f}", "### MSE = {mse:.4f}"),
+        "lin_table_head": ("| x | y | ŷ = w·x + b | (ŷ − y)² |", "| x | y | ŷ = w·x + b | (ŷ − y)² |"),
+        "lin_fit_title": ("数据与直线 ŷ = {w:.2f}·x + {b:.2f}", "Data and the line ŷ = {w:.2f}·x + {b:.2f}"),
+        "lin_points": ("数据点", "data points"),
+        "lin_line": ("模型", "model"),
+        "lin_errors": ("误差", "errors"),
+        "lin_curve_title": ("MSE 随 w 变化（b = {b:.2f}）", "MSE against w (b = {b:.2f})"),
+        "lin_current": ("当前 w", "current w"),
+        "lin_surface_title": ("作业：(w, b) 的 MSE 曲面", "Homework: the MSE surface over (w, b)"),
+        "lin_current_wb": ("当前 (w, b)", "current (w, b)"),
+        "lin_search": (
+            "穷举搜索：w 从 0 到 4，步长 0.1（讲义代码）",
+            "Exhaustive search: w from 0 to 4 in steps of 0.1 (the lecture's code)",
+        ),
+        "lin_best": (
+            "最好的 w = {w:.1f}，MSE = {mse:.4f}（b = {b:.2f}）",
+            "Best w = {w:.1f}, MSE = {mse:.4f} (b = {b:.2f})",
+        ),
+    }
+)
+
+X = np.array([1.0, 2.0, 3.0])
+Y = np.array([2.0, 4.0, 6.0])
+W_RANGE = (0.0, 4.0)
+B_RANGE = (-2.0, 2.0)
+
+
+# ---- pure computation ---------------------------------------------------------
+
+
+def predict(w: float, b: float, x=X) -> np.ndarray:
+    return w * np.asarray(x) + b
+
+
+def squared_errors(w: float, b: float) -> np.ndarray:
+    """(y_hat - y)^2 for each of the three points, shape (3,)."""
+    return (predict(w, b) - Y) ** 2
+
+
+def mse(w: float, b: float = 0.0) -> float:
+    """Mean squared error over the lecture data: mean((w*x + b - y)^2)."""
+    return float(np.mean(squared_errors(w, b)))
+
+
+def exhaustive_search(b: float = 0.0, step: float = 0.1) -> list[tuple[float, float]]:
+    """The lecture's search: (w, MSE) for w = 0, 0.1, ..., 4.0."""
+    ws = np.round(np.arange(0.0, 4.0 + step / 2, step), 10)
+    return [(float(w), mse(w, b)) for w in ws]
+
+
+def mse_grid(ws: np.ndarray, bs: np.ndarray) -> np.ndarray:
+    """MSE for every (b, w) pair, shape (len(bs), len(ws)); rows are b, as Plotly wants."""
+    pred = ws[None, :, None] * X[None, None, :] + bs[:, None, None]  # (B, W, 3)
+    return ((pred - Y) ** 2).mean(axis=-1)
+
+
+# ---- figures ------------------------------------------------------------------
+
+
+def fit_figure(w: float, b: float, lang: str) -> go.Figure:
+    xs = np.linspace(0, 4, 50)
+    fig = go.Figure()
+    for xi, yi, pi, ei in zip(X, Y, predict(w, b), squared_errors(w, b)):
+        fig.add_trace(
+            go.Scatter(
+                x=[xi, xi],
+                y=[yi, pi],
+                mode="lines",
+                line={"color": ui.COLORS[1], "width": 3, "dash": "dot"},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        fig.add_annotation(
+            x=xi, y=(yi + pi) / 2, text=f"{ei:.2f}", showarrow=False, xshift=30, font={"color": ui.COLORS[1]}
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=xs, y=predict(w, b, xs), mode="lines", name=t("lin_line", lang), line={"color": ui.COLORS[0], "width": 4}
+        )
+    )
+    fig.add_trace(
+        go.Scatter(x=X, y=Y, mode="markers", name=t("lin_points", lang), marker={"size": 16, "color": "#111"})
+    )
+    ui.style(fig, t("lin_fit_title", lang, w=w, b=b), "x", "y")
+    fig.update_yaxes(range=[-3, 19])
+    fig.update_xaxes(range=[0, 4])
+    return fig
+
+
+def curve_figure(w: float, b: float, lang: str) -> go.Figure:
+    ws = np.linspace(*W_RANGE, 161)
+    fig = go.Figure(
+        go.Scatter(
+            x=ws, y=[mse(v, b) for v in ws], mode="lines", name="MSE(w)", line={"color": ui.COLORS[0], "width": 4}
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[w],
+            y=[mse(w, b)],
+            mode="markers",
+            name=t("lin_current", lang),
+            marker={"size": 18, "color": ui.COLORS[1]},
+        )
+    )
+    return ui.style(fig, t("lin_curve_title", lang, b=b), "w", "MSE")
+
+
+def surface_figure(w: float, b: float, lang: str) -> go.Figure:
+    ws = np.linspace(*W_RANGE, 41)
+    bs = np.linspace(*B_RANGE, 41)
+    z = mse_grid(ws, bs)
+    fig = go.Figure(
+        go.Surface(
+            x=ws,
+            y=bs,
+            z=z,
+            colorscale="Viridis",
+            opacity=0.9,
+            showscale=False,
+            contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}}},
+        )
+    )
+    fig.add_trace(
+        go.Scatter3d(
+            x=[w],
+            y=[b],
+            z=[mse(w, b)],
+            mode="markers",
+            name=t("lin_current_wb", lang),
+            marker={"size": 8, "color": ui.COLORS[1]},
+        )
+    )
+    ui.style(fig, t("lin_surface_title", lang), height=560)
+    fig.update_layout(
+        scene={
+            "xaxis_title": "w",
+            "yaxis_title": "b",
+            "zaxis_title": "MSE",
+            "camera": {"eye": {"x": 1.6, "y": -1.6, "z": 0.9}},
+        }
+    )
+    return fig
+
+
+def point_table(w: float, b: float) -> str:
+    rows = [f"| {x:g} | {y:g} | {p:.2f} | {e:.4f} |" for x, y, p, e in zip(X, Y, predict(w, b), squared_errors(w, b))]
+    return "\n".join(["| x | y | ŷ = w·x + b | (ŷ − y)² |", "|---:|---:|---:|---:|", *rows])
+
+
+# ---- events -------------------------------------------------------------------
+
+
+def _check(w, b, lang):
+    return ui.number(w, "w", -100, 100, lang), ui.number(b, "b", -100, 100, lang)
+
+
+def on_drag(w, b, lang):
+    """Cheap redraw on every slider step: line, per-point errors, MSE and w-curve."""
+    w, b = _check(w, b, lang)
+    return fit_figure(w, b, lang), t("lin_mse_now", lang, mse=mse(w, b)), point_table(w, b), curve_figure(w, b, lang)
+
+
+def on_release(w, b, lang):
+    """Costlier redraw once the slider is let go: the surface and the search table."""
+    w, b = _check(w, b, lang)
+    rows = exhaustive_search(b)
+    best_w, best_mse = min(rows, key=lambda r: r[1])
+    table = [[f"{v:.1f}", f"{m:.4f}"] for v, m in rows]
+    return surface_figure(w, b, lang), table, t("lin_best", lang, w=best_w, mse=best_mse, b=b)
+
+
+def api_linear_mse(w: float, b: float) -> float:
+    """MSE of y_hat = w*x + b over the lecture data (1,2), (2,4), (3,6)."""
+    w, b = _check(w, b, None)
+    return mse(w, b)
+
+
+def build(lang: gr.Radio) -> None:
+    surface0, search0, best0 = on_release(1.0, 0.0, "en")
+    ui.header(LECTURE)
+    with gr.Row():
+        with gr.Column(scale=2):
+            w = gr.Slider(*W_RANGE, value=1.0, step=0.01, label="w", elem_id="lin-w")
+            b = gr.Slider(*B_RANGE, value=0.0, step=0.01, label="b", elem_id="lin-b")
+            mse_md = gr.Markdown(t("lin_mse_now", "en", mse=mse(1.0, 0.0)), elem_id="lin-mse")
+            table = gr.Markdown(point_table(1.0, 0.0))
+        with gr.Column(scale=3):
+            fit = gr.Plot(fit_figure(1.0, 0.0, "en"), show_label=False)
+    with gr.Row():
+        curve = gr.Plot(curve_figure(1.0, 0.0, "en"), show_label=False)
+        surface = gr.Plot(surface0, show_label=False)
+    with gr.Accordion(I18N("lin_search"), open=False):
+        best = gr.Markdown(best0)
+        search = gr.Dataframe(search0, headers=["w", "MSE"], interactive=False, max_height=360)
+    ui.code_panel("linear_model")
+
+    fast = [fit, mse_md, table, curve]
+    slow = [surface, search, best]
+    for s in (w, b):
+        s.input(
+            on_drag,
+            [w, b, lang],
+            fast,
+            trigger_mode="always_last",
+            show_progress="hidden",
+            concurrency_limit=None,
+            api_visibility="private",
+        )
+        s.release(
+            on_release, [w, b, lang], slow, show_progress="hidden", concurrency_limit=None, api_visibility="private"
+        )
+    lang.change(on_drag, [w, b, lang], fast, show_progress="hidden", api_visibility="private").then(
+        on_release, [w, b, lang], slow, show_progress="hidden", api_visibility="private"
+    )
+    gr.api(api_linear_mse, api_name="linear_mse")

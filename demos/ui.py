@@ -1,0 +1,129 @@
+"""The one home of what every lecture tab shares: header, code panel,
+plot style, input checks and the section registry."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+import plotly.graph_objects as go
+
+from demos.i18n import I18N, both, register, t
+
+SNIPPETS = Path(__file__).parent / "snippets"
+
+register(
+    {
+        "app_title": ("PyTorch 深度学习实践 · 互动课堂", "Deep Learning with PyTorch · Interactive Lectures"),
+        "app_subtitle": (
+            "刘二《PyTorch 深度学习实践》第 1–13 讲与李宏毅机器学习开篇课程的互动演示：拖动、绘制、训练，看数学如何响应。",
+            "Liu Er's PyTorch lectures 1-13 and Hung-yi Lee's opening ML lectures, live: "
+            "drag, draw and train, and watch the mathematics respond.",
+        ),
+        "lang_label": ("语言 Language", "Language 语言"),
+        "theme_button": ("🌓 明暗", "🌓 Light/dark"),
+        "code_panel": ("本演示实际运行的代码", "The code this demo runs"),
+        "sec_basics": ("基础：线性模型与梯度", "Basics: linear models and gradients"),
+        "err_not_number": (
+            "{name} 必须是有限的数字（不能为空或 NaN）。",
+            "{name} must be a finite number (not empty or NaN).",
+        ),
+        "err_range": (
+            "{name} 必须在 {lo} 到 {hi} 之间，收到 {value}。",
+            "{name} must be between {lo} and {hi}; got {value}.",
+        ),
+        "err_int": ("{name} 必须是整数，收到 {value}。", "{name} must be a whole number; got {value}."),
+        "err_choice": ("{name} 必须是 {choices} 之一，收到 {value}。", "{name} must be one of {choices}; got {value}."),
+    }
+)
+
+# Plots are read from the back of a lecture hall: big type, thick lines, a
+# white card that stays readable in the light and the dark theme alike.
+FONT_SIZE = 18
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+def style(fig: go.Figure, title: str = "", x: str = "", y: str = "", height: int = 420) -> go.Figure:
+    """Apply the shared projector-friendly look to a Plotly figure."""
+    fig.update_layout(
+        template="plotly_white",
+        title={"text": title, "x": 0.02, "font": {"size": FONT_SIZE + 4}},
+        font={"size": FONT_SIZE, "family": "Noto Sans CJK SC, Source Sans Pro, Arial, sans-serif", "color": "#111"},
+        height=height,
+        margin={"l": 70, "r": 20, "t": 60, "b": 60},
+        legend={"font": {"size": FONT_SIZE - 2}},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        uirevision="keep",
+    )
+    fig.update_xaxes(title_text=x, showgrid=True, gridcolor="#ddd", zeroline=True, zerolinecolor="#999")
+    fig.update_yaxes(title_text=y, showgrid=True, gridcolor="#ddd", zeroline=True, zerolinecolor="#999")
+    return fig
+
+
+# ---- input checks: every event validates before computing --------------------
+
+
+def user_error(key: str, lang: str | None, **fmt) -> gr.Error:
+    """A clear message for the user; ``lang=None`` (API callers) gives both languages."""
+    return gr.Error(both(key, **fmt) if lang is None else t(key, lang, **fmt), print_exception=False)
+
+
+def number(value, name: str, lo: float, hi: float, lang: str | None = None) -> float:
+    """``value`` as a finite float in [lo, hi], or a gr.Error in the user's language."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise user_error("err_not_number", lang, name=name) from None
+    if not math.isfinite(x):
+        raise user_error("err_not_number", lang, name=name)
+    if not lo <= x <= hi:
+        raise user_error("err_range", lang, name=name, lo=lo, hi=hi, value=value)
+    return x
+
+
+def integer(value, name: str, lo: int, hi: int, lang: str | None = None) -> int:
+    x = number(value, name, lo, hi, lang)
+    if x != int(x):
+        raise user_error("err_int", lang, name=name, value=value)
+    return int(x)
+
+
+def choice(value, name: str, choices: tuple[str, ...], lang: str | None = None) -> str:
+    if value not in choices:
+        raise user_error("err_choice", lang, name=name, choices=", ".join(choices), value=value)
+    return value
+
+
+# ---- lecture header and code panel ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lecture:
+    """What the shell needs to place a lecture tab. Keys point into the table."""
+
+    key: str  # tab id, also the snippet's file name
+    section: str  # translation key of the course section
+    tab: str  # translation key of the tab label
+    source: str  # translation key: which lecture this teaches
+    intro: str  # translation key: a short plain explanation
+
+
+def snippet(name: str) -> str:
+    """The source of demos/snippets/<name>.py, shown in the code panel."""
+    return (SNIPPETS / f"{name}.py").read_text(encoding="utf-8")
+
+
+def header(lecture: Lecture) -> None:
+    """The lecture line and the plain explanation at the top of a tab."""
+    gr.Markdown(I18N(lecture.source), elem_classes=["lecture-source"])
+    gr.Markdown(I18N(lecture.intro), elem_classes=["lecture-intro"])
+
+
+def code_panel(*names: str) -> None:
+    """A collapsed panel with the code the demo runs (kept honest by tests/test_snippets.py)."""
+    with gr.Accordion(I18N("code_panel"), open=False, elem_classes=["code-panel"]):
+        for name in names:
+            gr.Code(snippet(name), language="python", interactive=False, label=f"{name}.py")

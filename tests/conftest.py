@@ -1,0 +1,67 @@
+"""Shared fixtures: one app server for the end-to-end and browser tests, and
+the system Chromium for pytest-playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CHROMIUM_HELP = (
+    "The browser tests need a Chromium and none was found. On Debian/Ubuntu: "
+    "`sudo apt-get update && sudo apt-get install -y chromium` (or set CHROMIUM=/path/to/chromium)."
+)
+
+
+def find_chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if candidate and (path := shutil.which(candidate)):
+            return path
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    """The whole app served on a free loopback port for the session."""
+    import app
+
+    demo = app.build_app()
+    port = free_port()
+    app.launch(demo, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+@pytest.fixture(scope="session")
+def client(server_url):
+    from gradio_client import Client
+
+    return Client(server_url, ssl_verify=False, verbose=False)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    path = find_chromium()
+    if path is None:
+        pytest.fail(CHROMIUM_HELP, pytrace=False)
+    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_ARGS}

@@ -1,0 +1,58 @@
+"""Real headless Chromium against the running app (pytest-playwright)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+import demos
+from demos.i18n import t
+
+
+@pytest.fixture
+def app_page(page: Page, server_url):
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server_url + "?lang=en")
+    expect(page.locator("#app-title")).to_contain_text("Interactive Lectures", timeout=20_000)
+    yield page
+    assert not errors, f"uncaught page errors: {errors}"
+
+
+def open_tab(page: Page, module, lang="en"):
+    page.get_by_role("tab", name=t(module.LECTURE.section, lang), exact=True).click()
+    page.get_by_role("tab", name=t(module.LECTURE.tab, lang), exact=True).click()
+
+
+def test_every_tab_opens_in_both_languages(app_page: Page, tmp_path):
+    page = app_page
+    for lang in ("en", "zh"):
+        if lang == "zh":
+            page.locator("#lang-switch").get_by_text("中文").click()
+            expect(page.locator("#app-title")).to_contain_text("互动课堂")
+        for module in demos.LECTURES:
+            open_tab(page, module, lang)
+            # every lecture tab is a visible tab button, not hidden in an overflow menu
+            expect(page.get_by_role("tab", name=t(module.LECTURE.tab, lang), exact=True)).to_be_visible()
+            expect(
+                page.get_by_text(re.compile(re.escape(t(module.LECTURE.source, lang).split("**")[1])))
+            ).to_be_visible()
+            page.screenshot(path=str(tmp_path / f"{module.LECTURE.key}-{lang}.png"), full_page=True)
+    print("screenshots in", tmp_path)
+
+
+def test_dragging_w_changes_the_mse(app_page: Page):
+    page = app_page
+    from demos import linear_model
+
+    open_tab(page, linear_model)
+    mse = page.locator("#lin-mse")
+    expect(mse).to_contain_text("MSE = 4.6667")
+    slider = page.locator("#lin-w input[type=range]")
+    slider.focus()
+    for _ in range(100):  # step 0.01: w 1.00 -> 2.00
+        slider.press("ArrowRight")
+    expect(mse).to_contain_text("MSE = 0.0000")

@@ -1,0 +1,30 @@
+"""Every code panel's snippet runs and computes what the demo shows."""
+
+import runpy
+
+import pytest
+
+from demos import linear_model as lm
+from demos.ui import SNIPPETS
+
+
+def run(name):
+    return runpy.run_path(str(SNIPPETS / f"{name}.py"), run_name="__main__")
+
+
+def test_every_snippet_is_shown_by_some_tab():
+    import inspect
+
+    import demos
+
+    shown = "".join(inspect.getsource(m) for m in demos.LECTURES)
+    for path in SNIPPETS.glob("*.py"):
+        assert f'"{path.stem}"' in shown, f"{path.name} is in no code panel"
+
+
+def test_linear_model_snippet(capsys):
+    g = run("linear_model")
+    expected = lm.exhaustive_search(b=0.0)
+    assert len(g["mse_list"]) == len(expected)
+    for (w, m), w_s, m_s in zip(expected, g["w_list"], g["mse_list"]):
+        assert w_s == pytest.approx(w) and m_s == pytest.approx(m)

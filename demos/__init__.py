@@ -4,9 +4,9 @@ Each module has LECTURE (a demos.ui.Lecture naming its section, tab label,
 source and intro keys) and build(lang) that adds the tab's content.
 """
 
-from demos import linear_model
+from demos import gradient_descent, linear_model
 
-LECTURES = [linear_model]
+LECTURES = [linear_model, gradient_descent]
 
 
 def sections() -> list[tuple[str, list]]:

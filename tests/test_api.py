@@ -18,3 +18,27 @@ def test_linear_mse_bad_input(client):
             client.predict(bad, 0.0, api_name="/linear_mse")
     with pytest.raises(AppError, match="between"):
         client.predict(1e9, 0.0, api_name="/linear_mse")
+
+
+def test_gradient_descent(client):
+    from demos import gradient_descent as gd
+
+    out = client.predict("batch", 0.01, 100, 1.0, 0, api_name="/gradient_descent")
+    assert out == gd.gradient_descent("batch", 0.01, 100, 1.0, 0)
+    assert len(out["w"]) == 100 and out["diverged"] is False
+    diverged = client.predict("batch", 0.25, 500, 1.0, 0, api_name="/gradient_descent")
+    assert diverged["diverged"] is True
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("newton", 0.01, 10, 1.0, 0), "must be one of"),
+        (("batch", "abc", 10, 1.0, 0), "finite number"),
+        (("batch", 0.01, -1, 1.0, 0), "between"),
+        (("batch", 0.01, 10**7, 1.0, 0), "between"),
+    ],
+)
+def test_gradient_descent_bad_input(client, args, message):
+    with pytest.raises(AppError, match=message):
+        client.predict(*args, api_name="/gradient_descent")

@@ -56,3 +56,60 @@ def test_dragging_w_changes_the_mse(app_page: Page):
     for _ in range(100):  # step 0.01: w 1.00 -> 2.00
         slider.press("ArrowRight")
     expect(mse).to_contain_text("MSE = 0.0000")
+
+
+def set_number(page: Page, elem_id: str, value) -> None:
+    box = page.locator(f"#{elem_id} input[type=number]")
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def record_text(page: Page, selector: str) -> None:
+    """Log every text the element shows, in the page itself: polling from the
+    test would miss frames while the page is busy redrawing plots."""
+    page.evaluate(
+        """(sel) => { const el = document.querySelector(sel); window._texts = [];
+        new MutationObserver(() => window._texts.push(el.innerText))
+          .observe(el, {subtree: true, childList: true, characterData: true}); }""",
+        selector,
+    )
+
+
+def recorded(page: Page) -> list[str]:
+    return page.evaluate("window._texts")
+
+
+def test_gradient_descent_streams_and_stops(app_page: Page):
+    page = app_page
+    from demos import gradient_descent
+
+    open_tab(page, gradient_descent)
+    status = page.locator("#gd-status")
+    record_text(page, "#gd-status")
+    page.locator("#gd-train").click()
+    expect(status).to_contain_text("epoch 100/100", timeout=20_000)
+    seen = {int(m.group(1)) for text in recorded(page) if (m := re.search(r"epoch (\d+)/100", text))}
+    assert len(seen) >= 5, f"the curve did not stream: {sorted(seen)}"
+    expect(page.locator("#gd-loss .js-plotly-plot")).to_be_visible()
+
+    # A long run, stopped once it has started, never reaches its last epoch.
+    set_number(page, "gd-epochs", 500)
+    set_number(page, "gd-lr", 0.001)
+    record_text(page, "#gd-status")
+    page.locator("#gd-train").click()
+    expect(status).to_contain_text(re.compile(r"epoch \d+/500"))
+    page.locator("#gd-stop").click()
+    page.wait_for_timeout(4000)  # a full run lasts about 3 s
+    assert not any("500/500" in text for text in recorded(page)), recorded(page)
+    expect(status).to_contain_text(re.compile(r"epoch \d+/500"))
+
+
+def test_a_diverging_learning_rate_is_explained(app_page: Page):
+    page = app_page
+    from demos import gradient_descent
+
+    open_tab(page, gradient_descent)
+    set_number(page, "gd-lr", 0.3)
+    page.locator("#gd-train").click()
+    expect(page.locator("#gd-status")).to_contain_text("Diverged", timeout=20_000)
+    expect(page.locator("#gd-stable")).to_contain_text("0.2143")

@@ -28,3 +28,13 @@ def test_linear_model_snippet(capsys):
     assert len(g["mse_list"]) == len(expected)
     for (w, m), w_s, m_s in zip(expected, g["w_list"], g["mse_list"]):
         assert w_s == pytest.approx(w) and m_s == pytest.approx(m)
+
+
+def test_gradient_descent_snippet():
+    from demos import gradient_descent as gd
+
+    g = run("gradient_descent")
+    for mode, prefix in (("batch", "batch"), ("sgd", "stochastic"), ("minibatch", "minibatch")):
+        expected = gd.gradient_descent(mode, 0.01, 100, 1.0, seed=0, batch_size=2)
+        assert g[f"{prefix}_w"] == pytest.approx(expected["w"], rel=1e-12)
+        assert g[f"{prefix}_loss"] == pytest.approx(expected["loss"], rel=1e-12, abs=1e-30)

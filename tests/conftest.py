@@ -65,3 +65,17 @@ def browser_type_launch_args(browser_type_launch_args):
     if path is None:
         pytest.fail(CHROMIUM_HELP, pytrace=False)
     return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def app_page(page, server_url):
+    """The app in English at 1280x900; fails the test on any uncaught page error."""
+    from playwright.sync_api import expect
+
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server_url + "?lang=en")
+    expect(page.locator("#app-title")).to_contain_text("Interactive Lectures", timeout=20_000)
+    yield page
+    assert not errors, f"uncaught page errors: {errors}"

@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
+from browser_tools import open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 import demos
 from demos.i18n import t
-
-
-@pytest.fixture
-def app_page(page: Page, server_url):
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(server_url + "?lang=en")
-    expect(page.locator("#app-title")).to_contain_text("Interactive Lectures", timeout=20_000)
-    yield page
-    assert not errors, f"uncaught page errors: {errors}"
-
-
-def open_tab(page: Page, module, lang="en"):
-    page.get_by_role("tab", name=t(module.LECTURE.section, lang), exact=True).click()
-    page.get_by_role("tab", name=t(module.LECTURE.tab, lang), exact=True).click()
 
 
 def test_every_tab_opens_in_both_languages(app_page: Page, tmp_path):
@@ -56,27 +40,6 @@ def test_dragging_w_changes_the_mse(app_page: Page):
     for _ in range(100):  # step 0.01: w 1.00 -> 2.00
         slider.press("ArrowRight")
     expect(mse).to_contain_text("MSE = 0.0000")
-
-
-def set_number(page: Page, elem_id: str, value) -> None:
-    box = page.locator(f"#{elem_id} input[type=number]")
-    box.fill(str(value))
-    box.press("Enter")
-
-
-def record_text(page: Page, selector: str) -> None:
-    """Log every text the element shows, in the page itself: polling from the
-    test would miss frames while the page is busy redrawing plots."""
-    page.evaluate(
-        """(sel) => { const el = document.querySelector(sel); window._texts = [];
-        new MutationObserver(() => window._texts.push(el.innerText))
-          .observe(el, {subtree: true, childList: true, characterData: true}); }""",
-        selector,
-    )
-
-
-def recorded(page: Page) -> list[str]:
-    return page.evaluate("window._texts")
 
 
 def test_gradient_descent_streams_and_stops(app_page: Page):

@@ -1,0 +1,33 @@
+"""Small helpers the browser tests share (the app_page fixture is in conftest.py)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+from demos.i18n import t
+
+
+def open_tab(page: Page, module, lang="en"):
+    page.get_by_role("tab", name=t(module.LECTURE.section, lang), exact=True).click()
+    page.get_by_role("tab", name=t(module.LECTURE.tab, lang), exact=True).click()
+
+
+def set_number(page: Page, elem_id: str, value) -> None:
+    box = page.locator(f"#{elem_id} input[type=number]")
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def record_text(page: Page, selector: str) -> None:
+    """Log every text the element shows, in the page itself: polling from the
+    test would miss frames while the page is busy redrawing plots."""
+    page.evaluate(
+        """(sel) => { const el = document.querySelector(sel); window._texts = [];
+        new MutationObserver(() => window._texts.push(el.innerText))
+          .observe(el, {subtree: true, childList: true, characterData: true}); }""",
+        selector,
+    )
+
+
+def recorded(page: Page) -> list[str]:
+    return page.evaluate("window._texts")

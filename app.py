@@ -10,14 +10,13 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+import threading  # noqa: E402
+
 import gradio as gr  # noqa: E402
-import torch  # noqa: E402
 
 import demos  # noqa: E402
 from demos.i18n import DEFAULT_LANG, I18N, JS_CHANGE_LOCALE, JS_DETECT_LANG  # noqa: E402
-
-# Two cores here and on a free Space: more threads than cores is much slower.
-torch.set_num_threads(min(2, os.cpu_count() or 1))
+from demos.ui import torch_ready  # noqa: E402
 
 THEME = gr.themes.Default(primary_hue="blue", neutral_hue="slate", text_size=gr.themes.sizes.text_lg)
 
@@ -50,15 +49,24 @@ def build_app() -> gr.Blocks:
                 theme_btn = gr.Button(I18N("theme_button"), size="sm", elem_id="theme-toggle")
         # Two levels: course sections, each holding its lecture tabs, so every
         # lecture stays visible without Gradio's overflow menu.
+        tabs: dict[str, gr.Tab] = {}  # translation key -> tab
         with gr.Tabs(elem_classes=["section-tabs"]):
             for section, modules in demos.sections():
-                with gr.Tab(I18N(section), id=section):
+                with gr.Tab(I18N(section), id=section) as tabs[section]:
                     with gr.Tabs():
                         for module in modules:
-                            with gr.Tab(I18N(module.LECTURE.tab), id=module.LECTURE.key):
+                            with gr.Tab(I18N(module.LECTURE.tab), id=module.LECTURE.key) as tabs[module.LECTURE.tab]:
                                 module.build(lang)
         theme_btn.click(None, js=JS_TOGGLE_THEME)
-        lang.change(None, lang, None, js=JS_CHANGE_LOCALE)
+        # The frontend re-translates only the selected tabs' labels when the
+        # locale changes at run time; sending every label again fixes the rest.
+        lang.change(None, lang, None, js=JS_CHANGE_LOCALE).then(
+            lambda: [gr.Tab(label=I18N(key)) for key in tabs],
+            None,
+            list(tabs.values()),
+            api_visibility="private",
+            queue=False,
+        )
         demo.load(None, None, lang, js=JS_DETECT_LANG)
     # Cheap, stateless events run unlimited; training events set their own limits.
     demo.queue(default_concurrency_limit=8)
@@ -66,7 +74,12 @@ def build_app() -> gr.Blocks:
 
 
 def launch(demo: gr.Blocks, **kwargs):
-    """Launch with the app's theme, style and translation table."""
+    """Launch with the app's theme, style and translation table.
+
+    torch (about 1.5 s to import) is imported in the background, so the first
+    page never waits for it and the first training click rarely does.
+    """
+    threading.Thread(target=torch_ready, daemon=True).start()
     return demo.launch(theme=THEME, css=CSS, i18n=I18N.table(), **kwargs)
 
 

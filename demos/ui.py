@@ -3,7 +3,9 @@ plot style, input checks and the section registry."""
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +63,17 @@ def style(fig: go.Figure, title: str = "", x: str = "", y: str = "", height: int
     fig.update_xaxes(title_text=x, showgrid=True, gridcolor="#ddd", zeroline=True, zerolinecolor="#999")
     fig.update_yaxes(title_text=y, showgrid=True, gridcolor="#ddd", zeroline=True, zerolinecolor="#999")
     return fig
+
+
+@functools.cache
+def torch_ready():
+    """Import torch once, on first use, with no more threads than cores (two
+    here and on a free Space; more threads than cores is several times slower).
+    Tabs call this instead of importing torch at module level, to keep start-up fast."""
+    import torch
+
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    return torch
 
 
 # ---- input checks: every event validates before computing --------------------

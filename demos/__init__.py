@@ -4,9 +4,9 @@ Each module has LECTURE (a demos.ui.Lecture naming its section, tab label,
 source and intro keys) and build(lang) that adds the tab's content.
 """
 
-from demos import gradient_descent, linear_model
+from demos import backprop, gradient_descent, linear_model, sigmoids
 
-LECTURES = [linear_model, gradient_descent]
+LECTURES = [linear_model, gradient_descent, backprop, sigmoids]
 
 
 def sections() -> list[tuple[str, list]]:

@@ -59,7 +59,7 @@ register(
         "gd_diverged_note": ("发散！曲线已截断", "diverged! curve clipped"),
         "gd_ready": ("按 ▶ 开始训练。", "Press ▶ Train."),
         "gd_progress": (
-            "epoch {epoch}/{epochs}：w = {w:.6f}，loss = {loss:.6g}",
+            "第 {epoch}/{epochs} 轮 (epoch)：w = {w:.6f}，loss = {loss:.6g}",
             "epoch {epoch}/{epochs}: w = {w:.6f}, loss = {loss:.6g}",
         ),
         "gd_diverged": (

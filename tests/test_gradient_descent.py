@@ -94,7 +94,7 @@ def test_stream_yields_growing_curves_and_state():
     assert len(frames) > 10
     counts = [len(f[3]["loss"]) for f in frames]
     assert counts == sorted(counts) and counts[-1] == 100
-    assert "epoch 100/100" in frames[-1][2]
+    assert "第 100/100 轮" in frames[-1][2]
 
 
 def test_stream_reports_divergence_in_the_users_language():

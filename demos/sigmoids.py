@@ -24,7 +24,7 @@ LECTURE = ui.Lecture("sigmoids", "sec_basics", "sig_tab", "sig_source", "sig_int
 
 register(
     {
-        "sig_tab": ("多个 Sigmoid 拼出模型", "Many sigmoids"),
+        "sig_tab": ("李宏毅 P2–3 多个 Sigmoid", "Lee P2-3 Many sigmoids"),
         "sig_source": (
             "**李宏毅 机器学习 2021 P2–P3 · 由许多 sigmoid 组成的模型**",
             "**Hung-yi Lee ML 2021 P2-P3 · A model from many sigmoids**",

@@ -50,7 +50,7 @@ COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e3
 def style(fig: go.Figure, title: str = "", x: str = "", y: str = "", height: int = 420) -> go.Figure:
     """Apply the shared projector-friendly look to a Plotly figure."""
     fig.update_layout(
-        template="plotly_white",
+        template="none",  # our own look below; copying a named template costs ~15 ms a figure
         title={"text": title, "x": 0.02, "font": {"size": FONT_SIZE + 4}},
         font={"size": FONT_SIZE, "family": "Noto Sans CJK SC, Source Sans Pro, Arial, sans-serif", "color": "#111"},
         height=height,

@@ -28,6 +28,7 @@ register(
         "theme_button": ("🌓 明暗", "🌓 Light/dark"),
         "code_panel": ("本演示实际运行的代码", "The code this demo runs"),
         "sec_basics": ("基础：线性模型与梯度", "Basics: linear models and gradients"),
+        "sec_classification": ("分类：从逻辑回归到全连接网络", "Classification: from logistic regression to MLPs"),
         "err_not_number": (
             "{name} 必须是有限的数字（不能为空或 NaN）。",
             "{name} must be a finite number (not empty or NaN).",

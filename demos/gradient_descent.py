@@ -6,13 +6,12 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import time
 
 import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import ui
+from demos import live, ui
 from demos.i18n import I18N, register, t
 
 LECTURE = ui.Lecture("gradient_descent", "sec_basics", "gd_tab", "gd_source", "gd_intro")
@@ -288,7 +287,7 @@ def check(mode, lr, epochs, w0, seed, batch_size, lang):
 
 
 FRAMES = 15  # streamed frames per run: a browser redraws two Plotly figures in ~0.2 s
-FRAME_DELAY = 0.2  # seconds between frames (~3 s a run), so the curve visibly grows
+RUN_SECONDS = 3.0  # a run takes microseconds; spread its frames over ~3 s so the curve visibly grows
 
 
 def train(mode, lr, epochs, w0, seed, batch_size, a, log_y, lang):
@@ -296,7 +295,7 @@ def train(mode, lr, epochs, w0, seed, batch_size, a, log_y, lang):
     mode, lr, epochs, w0, seed, batch_size = check(mode, lr, epochs, w0, seed, batch_size, lang)
     a = ui.number(a, "a", 0.0, 1.0, lang)
     run = {"w": [], "loss": [], "diverged": False, "w0": w0}
-    stride = max(1, math.ceil(epochs / FRAMES))
+    pacer = live.Pacer(epochs, frames=FRAMES, min_seconds=RUN_SECONDS)
     for epoch, w, loss, diverged in run_epochs(mode, lr, epochs, w0, seed, batch_size):
         if diverged:
             run["diverged"] = True
@@ -312,13 +311,13 @@ def train(mode, lr, epochs, w0, seed, batch_size, a, log_y, lang):
             return
         run["w"].append(w)
         run["loss"].append(loss)
-        if epoch % stride == 0 or epoch == epochs:
+        if pacer.due(epoch):
             status = t("gd_progress", lang, epoch=epoch, epochs=epochs, w=w, loss=loss)
             if epoch == epochs and growing(run["loss"]):
                 run["diverged"] = True
                 status += "  \n" + t("gd_diverging", lang, lr=lr, bound=largest_stable_lr(mode, batch_size))
             yield loss_figure(run, a, log_y, lang), path_figure(run, w0, lang), status, run
-            time.sleep(FRAME_DELAY)
+            pacer.shown()
 
 
 def redraw(run, a, log_y, w0, lang):
@@ -370,9 +369,9 @@ def build(lang: gr.Radio) -> None:
         train,
         inputs,
         [loss_plot, path_plot, status, run],
-        concurrency_limit=4,
+        concurrency_limit=live.TRAIN_CONCURRENCY,
         concurrency_id="gd_train",
-        time_limit=60,
+        time_limit=live.TRAIN_SECONDS,
         api_visibility="private",
     )
     stop.click(None, cancels=[training])

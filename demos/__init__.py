@@ -4,9 +4,27 @@ Each module has LECTURE (a demos.ui.Lecture naming its section, tab label,
 source and intro keys) and build(lang) that adds the tab's content.
 """
 
-from demos import backprop, gradient_descent, linear_model, sigmoids
+from demos import (
+    backprop,
+    gradient_descent,
+    linear_model,
+    linear_regression,
+    logistic_regression,
+    sigmoids,
+    softmax,
+)
 
-LECTURES = [linear_model, gradient_descent, backprop, sigmoids]
+LECTURES = [
+    # Basics
+    linear_model,
+    gradient_descent,
+    backprop,
+    sigmoids,
+    linear_regression,
+    # Classification
+    logistic_regression,
+    softmax,
+]
 
 
 def sections() -> list[tuple[str, list]]:

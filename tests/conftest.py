@@ -72,6 +72,8 @@ def app_page(page, server_url):
     """The app in English at 1280x900; fails the test on any uncaught page error."""
     from playwright.sync_api import expect
 
+    # Redrawing plots on a busy 2-core machine can take seconds: wait up to 15 s.
+    expect.set_options(timeout=15_000)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -10,6 +10,7 @@ from demos import (
     linear_model,
     linear_regression,
     logistic_regression,
+    playground,
     sigmoids,
     softmax,
 )
@@ -24,6 +25,7 @@ LECTURES = [
     # Classification
     logistic_regression,
     softmax,
+    playground,
 ]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,12 +67,16 @@ def style(fig: go.Figure, title: str = "", x: str = "", y: str = "", height: int
 
 @functools.cache
 def torch_ready():
-    """Import torch once, on first use, with no more threads than cores (two
-    here and on a free Space; more threads than cores is several times slower).
-    Tabs call this instead of importing torch at module level, to keep start-up fast."""
+    """Import torch once, on first use. Tabs call this instead of importing torch
+    at module level, to keep start-up fast.
+
+    One intra-op thread per request: the server runs several students' events
+    at once on two cores, and the small live models spent most of their time
+    in thread hand-offs with two threads under load (an Adam step 19-96 ms
+    against 0.7-2 ms with one). The training CLI sets its own thread count."""
     import torch
 
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    torch.set_num_threads(1)
     return torch
 
 

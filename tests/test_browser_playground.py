@@ -1,0 +1,75 @@
+"""The network playground (Lee P7) in real headless Chromium: train, watch the
+boundary frames stream, stop, continue, and a bad layer list explained."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from browser_tools import open_tab, record_text, recorded, set_number
+from playwright.sync_api import Page, expect
+
+from demos import playground
+
+EPOCH = re.compile(r"epoch (\d+)/(\d+)")
+
+
+def record_times(page: Page, selector: str) -> None:
+    """Beside record_text: when (ms) each text change happened."""
+    page.evaluate(
+        """(sel) => { const el = document.querySelector(sel); window._times = [];
+        new MutationObserver(() => window._times.push(performance.now()))
+          .observe(el, {subtree: true, childList: true, characterData: true}); }""",
+        selector,
+    )
+
+
+def test_train_streams_frames_then_stop_and_continue(app_page: Page):
+    page = app_page
+    open_tab(page, playground)
+    status = page.locator("#pg-status")
+    expect(status).to_contain_text("Train from scratch")
+    expect(page.locator("#pg-arch")).to_contain_text("105 parameters")
+    page.locator("#pg-dataset").get_by_text("two gaussians").click()
+    expect(page.locator("#pg-boundary")).to_contain_text("not trained yet")
+    set_number(page, "pg-epochs", 1000)  # longer than the test: it must still be running when stopped
+    record_text(page, "#pg-status")
+    record_times(page, "#pg-status")
+    page.locator("#pg-train").click()
+    expect(status).to_contain_text(EPOCH, timeout=20_000)
+    page.wait_for_timeout(3_000)
+    page.locator("#pg-stop").click()
+    texts = [x for x in recorded(page) if EPOCH.search(x)]
+    epochs = [int(EPOCH.search(x).group(1)) for x in texts]
+    assert len(texts) >= 5 and epochs == sorted(epochs), texts
+    times = np.array(page.evaluate("window._times"))[-len(texts) :] / 1000
+    gaps = np.diff(times)
+    assert np.median(gaps) <= 0.5, f"frames came every {np.round(gaps, 2)} s"
+    expect(page.locator("#pg-boundary .heatmaplayer")).to_be_attached()
+    expect(page.locator("#pg-boundary")).to_contain_text("Decision boundary")
+
+    # stopped: the status stays where it was, short of the last epoch
+    page.wait_for_timeout(1_000)
+    stopped = status.inner_text()
+    page.wait_for_timeout(1_500)
+    assert status.inner_text() == stopped and "Done" not in stopped
+    reached = int(EPOCH.search(stopped).group(1))
+
+    # continue from there: the epoch count goes on past where it stopped
+    page.locator("#pg-continue").click()
+    expect(status).to_contain_text(re.compile(rf"epoch (\d+)/{reached + 1000}"), timeout=20_000)
+    page.locator("#pg-stop").click()
+
+
+def test_bad_layers_are_explained_in_both_languages(app_page: Page):
+    page = app_page
+    open_tab(page, playground)
+    box = page.locator("#pg-layers textarea, #pg-layers input").first
+    box.fill("8, 40")
+    expect(page.locator("#pg-arch")).to_contain_text("1 to 16 neurons; got 40")
+    page.locator("#pg-train").click()
+    expect(page.get_by_text("1 to 16 neurons; got 40").last).to_be_visible()
+    page.locator("#lang-switch").get_by_text("中文").click()
+    expect(page.locator("#pg-arch")).to_contain_text("收到 40", timeout=15_000)
+    box.fill("4")
+    expect(page.locator("#pg-arch")).to_contain_text("17 个参数", timeout=15_000)

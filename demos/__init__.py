@@ -6,10 +6,12 @@ source and intro keys) and build(lang) that adds the tab's content.
 
 from demos import (
     backprop,
+    dataloader,
     gradient_descent,
     linear_model,
     linear_regression,
     logistic_regression,
+    pima,
     playground,
     sigmoids,
     softmax,
@@ -24,6 +26,8 @@ LECTURES = [
     linear_regression,
     # Classification
     logistic_regression,
+    pima,
+    dataloader,
     softmax,
     playground,
 ]

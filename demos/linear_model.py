@@ -222,14 +222,16 @@ def build(lang: gr.Radio) -> None:
         curve = gr.Plot(curve_figure(1.0, 0.0, "en"), show_label=False)
         surface = gr.Plot(surface0, show_label=False)
     with gr.Accordion(I18N("lin_search"), open=False):
-        best = gr.Markdown(best0)
+        best = gr.Markdown(best0, elem_id="lin-best")
         search = gr.Dataframe(search0, headers=["w", "MSE"], interactive=False, max_height=360)
     ui.code_panel("linear_model")
 
     fast = [fit, mse_md, table, curve]
     slow = [surface, search, best]
     for s in (w, b):
-        s.input(
+        # .change also covers a value typed into the slider's box (.input and
+        # .release do not); always_last drops the steps a busy server missed.
+        s.change(
             on_drag,
             [w, b, lang],
             fast,
@@ -238,8 +240,14 @@ def build(lang: gr.Radio) -> None:
             concurrency_limit=None,
             api_visibility="private",
         )
-        s.release(
-            on_release, [w, b, lang], slow, show_progress="hidden", concurrency_limit=None, api_visibility="private"
+        s.change(
+            on_release,
+            [w, b, lang],
+            slow,
+            trigger_mode="always_last",
+            show_progress="hidden",
+            concurrency_limit=None,
+            api_visibility="private",
         )
     lang.change(on_drag, [w, b, lang], fast, show_progress="hidden", api_visibility="private").then(
         on_release, [w, b, lang], slow, show_progress="hidden", api_visibility="private"

@@ -35,11 +35,22 @@ def test_dragging_w_changes_the_mse(app_page: Page):
     open_tab(page, linear_model)
     mse = page.locator("#lin-mse")
     expect(mse).to_contain_text("MSE = 4.6667")
+    # Drag the w handle with the mouse from w = 1 to about w = 2.
     slider = page.locator("#lin-w input[type=range]")
-    slider.focus()
-    for _ in range(100):  # step 0.01: w 1.00 -> 2.00
-        slider.press("ArrowRight")
-    expect(mse).to_contain_text("MSE = 0.0000")
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.25, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, y, steps=10)
+    page.mouse.up()
+    w = float(page.locator("#lin-w input[type=number]").input_value())
+    assert 1.5 < w < 2.5
+    expect(mse).to_contain_text(f"MSE = {linear_model.mse(w, 0.0):.4f}")
+    # A value typed into b's box updates everything, the search table included.
+    set_number(page, "lin-b", 0.5)
+    expect(mse).to_contain_text("MSE = 0.2500")
+    page.get_by_text(t("lin_search", "en")).click()
+    expect(page.locator("#lin-best")).to_contain_text("b = 0.50")
 
 
 def test_gradient_descent_streams_and_stops(app_page: Page):

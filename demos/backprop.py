@@ -526,23 +526,22 @@ def build(lang: gr.Radio) -> None:
         loss = gr.Plot(loss_figure(run0, "en"), show_label=False, elem_id="bp-loss")
     ui.code_panel("backprop", "backprop_quadratic")
 
-    cheap = {"show_progress": "hidden", "concurrency_limit": None, "api_visibility": "private"}
     graph_in = [x, y, w, step, lang]
     for s in (x, y, w):
-        s.input(on_graph, graph_in, [graph, explain], trigger_mode="always_last", **cheap)
+        s.input(on_graph, graph_in, [graph, explain], trigger_mode="always_last", **ui.CHEAP)
     # Prev/Next move the slider in the browser (no lost clicks); its change redraws.
-    step.change(on_graph, graph_in, [graph, explain], trigger_mode="always_last", **cheap)
+    step.change(on_graph, graph_in, [graph, explain], trigger_mode="always_last", **ui.CHEAP)
     prev.click(None, step, step, js="(s) => Math.max(0, s - 1)")
     nxt.click(None, step, step, js=f"(s) => Math.min({LAST_STEP}, s + 1)")
 
     hw_out = [fit, params, loss, status, run]
-    data.input(on_data, [data, lang], hw_out, **cheap)
+    data.input(on_data, [data, lang], hw_out, **ui.CHEAP)
     training = train.click(
         on_train, [data, lr, epochs, lang], hw_out, concurrency_limit=4, concurrency_id="bp_train",
         time_limit=TIME_LIMIT, show_progress="minimal", api_visibility="private",
     )  # fmt: skip
     stop.click(None, cancels=[training])
 
-    lang.change(on_graph, graph_in, [graph, explain], **cheap)
-    lang.change(homework_outputs, [run, lang], hw_out, **cheap)
+    lang.change(on_graph, graph_in, [graph, explain], **ui.CHEAP)
+    lang.change(homework_outputs, [run, lang], hw_out, **ui.CHEAP)
     gr.api(api_backprop, api_name="backprop")

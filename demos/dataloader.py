@@ -527,9 +527,7 @@ def on_lang(cmp, run, lang):
 
 def build(lang: gr.Radio) -> None:
     ui.header(LECTURE)
-    cheap = {"show_progress": "hidden", "concurrency_limit": None, "api_visibility": "private"}
-    training = {"show_progress": "hidden", "concurrency_limit": live.TRAIN_CONCURRENCY,
-                "time_limit": live.TRAIN_SECONDS, "api_visibility": "private"}  # fmt: skip
+    training = {"show_progress": "hidden", **live.TRAINING}
 
     gr.Markdown(I18N("dl_part1"))
     with gr.Row():
@@ -587,11 +585,11 @@ def build(lang: gr.Radio) -> None:
     ui.code_panel("dataloader", "titanic")
 
     # triggers=None: on page load and whenever an input (the language included) changes
-    gr.on(None, on_grid, grid_inputs, [grid, iters], trigger_mode="always_last", **cheap)
+    gr.on(None, on_grid, grid_inputs, [grid, iters], trigger_mode="always_last", **ui.CHEAP)
     comparing = compare_btn.click(compare, [sizes, cmp_epochs, cmp_lr, lang], [noise_plot, time_plot, cmp_text, cmp],
                                   concurrency_id="dl_compare", **training)  # fmt: skip
     compare_stop.click(None, cancels=[comparing])
     titanic = t_train.click(train_titanic, [t_bs, t_shuffle, t_opt, t_lr, t_epochs, t_seed, lang],
                             [t_loss, t_acc, t_status, run], concurrency_id="dl_titanic", **training)  # fmt: skip
     t_stop.click(None, cancels=[titanic])
-    lang.change(on_lang, [cmp, run, lang], [noise_plot, time_plot, cmp_text, t_loss, t_acc, t_status], **cheap)
+    lang.change(on_lang, [cmp, run, lang], [noise_plot, time_plot, cmp_text, t_loss, t_acc, t_status], **ui.CHEAP)

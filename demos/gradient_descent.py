@@ -369,10 +369,8 @@ def build(lang: gr.Radio) -> None:
         train,
         inputs,
         [loss_plot, path_plot, status, run],
-        concurrency_limit=live.TRAIN_CONCURRENCY,
         concurrency_id="gd_train",
-        time_limit=live.TRAIN_SECONDS,
-        api_visibility="private",
+        **live.TRAINING,
     )
     stop.click(None, cancels=[training])
     for control in (a, log_y):

@@ -436,13 +436,10 @@ def build(lang: gr.Radio) -> None:
         on_train,
         [optimizer, lr, epochs, seed, reduction, log_y, lang],
         outs,
-        concurrency_limit=live.TRAIN_CONCURRENCY,
         concurrency_id="lr_train",
-        time_limit=live.TRAIN_SECONDS,
         show_progress="minimal",
-        api_visibility="private",
+        **live.TRAINING,
     )
     stop.click(None, cancels=[training])
-    cheap = {"show_progress": "hidden", "concurrency_limit": None, "api_visibility": "private"}
-    log_y.change(redraw, [state, log_y, lang], outs, **cheap)
-    lang.change(redraw, [state, log_y, lang], outs, **cheap)
+    log_y.change(redraw, [state, log_y, lang], outs, **ui.CHEAP)
+    lang.change(redraw, [state, log_y, lang], outs, **ui.CHEAP)

@@ -27,6 +27,8 @@ register(
 
 TRAIN_SECONDS = 60  # the longest a live training run may take, per click
 TRAIN_CONCURRENCY = 4  # live training runs at once, per tab (2 cores here)
+# Event settings of a streamed training run (give each event its own concurrency_id).
+TRAINING = {"concurrency_limit": TRAIN_CONCURRENCY, "time_limit": TRAIN_SECONDS, "api_visibility": "private"}
 
 
 class Pacer:

@@ -525,17 +525,14 @@ def build(lang: gr.Radio) -> None:
         on_train,
         [data, lr, epochs, seed, reduction, hours, lang],
         outs,
-        concurrency_limit=live.TRAIN_CONCURRENCY,
         concurrency_id="lg_train",
-        time_limit=live.TRAIN_SECONDS,
         show_progress="minimal",
-        api_visibility="private",
+        **live.TRAINING,
     )
     stop.click(None, cancels=[training])
-    cheap = {"show_progress": "hidden", "concurrency_limit": None, "api_visibility": "private"}
-    data.input(on_data, [data, hours, lang], outs, **cheap)
-    hours.change(on_query, [run, data, hours, lang], [fit_plot, answer], trigger_mode="always_last", **cheap)
-    b_fixed.input(on_contrast, [run, data, b_fixed, lang], contrast_plot, trigger_mode="always_last", **cheap)
+    data.input(on_data, [data, hours, lang], outs, **ui.CHEAP)
+    hours.change(on_query, [run, data, hours, lang], [fit_plot, answer], trigger_mode="always_last", **ui.CHEAP)
+    b_fixed.input(on_contrast, [run, data, b_fixed, lang], contrast_plot, trigger_mode="always_last", **ui.CHEAP)
     lang.change(
-        redraw, [run, data, hours, b_fixed, lang], [fit_plot, loss_plot, contrast_plot, status, answer], **cheap
+        redraw, [run, data, hours, b_fixed, lang], [fit_plot, loss_plot, contrast_plot, status, answer], **ui.CHEAP
     )

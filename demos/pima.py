@@ -482,20 +482,17 @@ def build(lang: gr.Radio) -> None:
     prediction = gr.Markdown(t("pima_need_train", "en"), elem_id="pima-prediction")
     ui.code_panel("pima")
 
-    cheap = {"show_progress": "hidden", "concurrency_limit": None, "api_visibility": "private"}
     training = start.click(
         train,
         [activation, optimizer, lr, epochs, seed, lang, *patient],
         [loss_plot, acc_plot, status, run, net_plot, prediction],
         show_progress="hidden",
-        concurrency_limit=live.TRAIN_CONCURRENCY,
         concurrency_id="pima_train",
-        time_limit=live.TRAIN_SECONDS,
-        api_visibility="private",
+        **live.TRAINING,
     )
-    stop.click(None, cancels=[training]).then(after_stop, [run, lang, *patient], [net_plot, prediction], **cheap)
-    predict.click(on_predict, [run, lang, *patient], prediction, **cheap)
-    pick.change(on_pick, [pick, run, lang], [*patient, prediction], trigger_mode="always_last", **cheap)
-    activation.change(shapes_text, [activation, lang], shapes, **cheap)
+    stop.click(None, cancels=[training]).then(after_stop, [run, lang, *patient], [net_plot, prediction], **ui.CHEAP)
+    predict.click(on_predict, [run, lang, *patient], prediction, **ui.CHEAP)
+    pick.change(on_pick, [pick, run, lang], [*patient, prediction], trigger_mode="always_last", **ui.CHEAP)
+    activation.change(shapes_text, [activation, lang], shapes, **ui.CHEAP)
     lang.change(on_lang, [run, activation, lang, *patient],
-                [loss_plot, acc_plot, status, net_plot, shapes, prediction], **cheap)  # fmt: skip
+                [loss_plot, acc_plot, status, net_plot, shapes, prediction], **ui.CHEAP)  # fmt: skip

@@ -611,15 +611,9 @@ def build(lang: gr.Radio) -> None:
             arch = gr.Markdown(arch_text(2, [8, 8], "tanh", "en"), elem_id="pg-arch")
     ui.code_panel("playground")
 
-    cheap = {"show_progress": "hidden", "concurrency_limit": None, "api_visibility": "private"}
     config = [dataset, n, noise, test_pct, seed, layers, activation, feats, optimizer, lr, batch_size, l2]
     outputs = [boundary, loss_plot, status, run]
-    live_opts = {
-        "concurrency_limit": live.TRAIN_CONCURRENCY,
-        "time_limit": live.TRAIN_SECONDS,
-        "api_visibility": "private",
-        "show_progress": "minimal",
-    }
+    live_opts = {"show_progress": "minimal", **live.TRAINING}
     inputs = [run, *config, epochs, show_test, discrete, lang]
     training = start.click(on_train, inputs, outputs, concurrency_id="pg_train", **live_opts)
     continuing = cont.click(on_continue, inputs, outputs, concurrency_id="pg_continue", **live_opts)
@@ -627,16 +621,16 @@ def build(lang: gr.Radio) -> None:
 
     view = [run, dataset, n, noise, test_pct, seed, show_test, discrete, lang]
     for control in (show_test, discrete):
-        control.change(redraw, view, [boundary, loss_plot, status], trigger_mode="always_last", **cheap)
+        control.change(redraw, view, [boundary, loss_plot, status], trigger_mode="always_last", **ui.CHEAP)
     # New data or a new network: the old run no longer applies; preview the data.
     for control, event in ((dataset, "change"), (noise, "release"), (n, "release"), (test_pct, "release"),
                            (seed, "change"), (feats, "change"), (layers, "change"), (activation, "change")):  # fmt: skip
-        getattr(control, event)(lambda: None, None, run, **cheap).then(
-            redraw, view, [boundary, loss_plot, status], **cheap
+        getattr(control, event)(lambda: None, None, run, **ui.CHEAP).then(
+            redraw, view, [boundary, loss_plot, status], **ui.CHEAP
         )
     for control in (layers, feats, activation):
-        control.change(on_arch, [layers, feats, activation, lang], arch, trigger_mode="always_last", **cheap)
-    lang.change(redraw, view, [boundary, loss_plot, status], **cheap).then(
-        on_arch, [layers, feats, activation, lang], arch, **cheap
+        control.change(on_arch, [layers, feats, activation, lang], arch, trigger_mode="always_last", **ui.CHEAP)
+    lang.change(redraw, view, [boundary, loss_plot, status], **ui.CHEAP).then(
+        on_arch, [layers, feats, activation, lang], arch, **ui.CHEAP
     )
     gr.api(api_playground, api_name="playground", concurrency_limit=live.TRAIN_CONCURRENCY, concurrency_id="pg_api")

@@ -455,21 +455,20 @@ def build(lang: gr.Radio) -> None:
             loss_plot = gr.Plot(loss_figure([], "en"), show_label=False, elem_id="sig-loss")
     ui.code_panel("sigmoids")
 
-    cheap = {"show_progress": "hidden", "concurrency_limit": None, "api_visibility": "private"}
     sliders = [c_in, b_in, w_in, b0_in]
     init_out = [state, model_plot, mse_md, loss_plot, status, piece, *sliders]
     init_in = [target_in, kind_in, n_in, seed_in, lang]
     for trigger in (target_in.input, kind_in.input, seed_in.submit, reset.click):
-        trigger(on_init, init_in, init_out, **cheap)
-    n_in.input(on_init, init_in, init_out, trigger_mode="always_last", **cheap)
-    piece.input(on_choose, [state, piece, lang], [model_plot, c_in, b_in, w_in], **cheap)
+        trigger(on_init, init_in, init_out, **ui.CHEAP)
+    n_in.input(on_init, init_in, init_out, trigger_mode="always_last", **ui.CHEAP)
+    piece.input(on_choose, [state, piece, lang], [model_plot, c_in, b_in, w_in], **ui.CHEAP)
     for slider, which in zip(sliders, ("c", "b", "w", "b0")):
         slider.input(
             on_slide(which),
             [state, piece, slider, lang],
             [state, model_plot, mse_md],
             trigger_mode="always_last",
-            **cheap,
+            **ui.CHEAP,
         )
     fit_event = fit_btn.click(
         on_fit,
@@ -483,5 +482,5 @@ def build(lang: gr.Radio) -> None:
         api_visibility="private",
     )
     stop_btn.click(None, None, None, cancels=[fit_event], api_visibility="private")
-    lang.change(on_lang, [state, piece, lang], [model_plot, mse_md, loss_plot, status], **cheap)
+    lang.change(on_lang, [state, piece, lang], [model_plot, mse_md, loss_plot, status], **ui.CHEAP)
     gr.api(api_sigmoids_fit, api_name="sigmoids_fit")

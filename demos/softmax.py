@@ -628,10 +628,8 @@ def build(lang: gr.Radio) -> None:
         on_train,
         [lr, momentum, batch_size, epochs, seed, lang],
         mlp_out,
-        concurrency_limit=live.TRAIN_CONCURRENCY,
         concurrency_id="sm_train",
-        time_limit=live.TRAIN_SECONDS,
-        api_visibility="private",
+        **live.TRAINING,
     )
     stop.click(None, cancels=[training])
     lang.change(on_lang, [run, lang], mlp_out, show_progress="hidden", api_visibility="private")

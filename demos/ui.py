@@ -80,6 +80,10 @@ def torch_ready():
     return torch
 
 
+# Event settings of a cheap, stateless redraw: never queued behind others, no spinner.
+CHEAP = {"show_progress": "hidden", "concurrency_limit": None, "api_visibility": "private"}
+
+
 # ---- input checks: every event validates before computing --------------------
 
 

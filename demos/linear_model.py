@@ -186,14 +186,19 @@ def _check(w, b, lang):
     return ui.number(w, "w", -100, 100, lang), ui.number(b, "b", -100, 100, lang)
 
 
-def on_drag(w, b, lang):
-    """Cheap redraw on every slider step: line, per-point errors, MSE and w-curve."""
+def line_views(w, b, lang):
+    """The line, per-point errors, MSE and the w-MSE curve."""
     w, b = _check(w, b, lang)
     return fit_figure(w, b, lang), t("lin_mse_now", lang, mse=mse(w, b)), point_table(w, b), curve_figure(w, b, lang)
 
 
-def on_release(w, b, lang):
-    """Costlier redraw once the slider is let go: the surface and the search table."""
+def redraw(w, b, lang):
+    """Every view of the tab for (w, b), in the user's language."""
+    return *line_views(w, b, lang), *search_views(w, b, lang)
+
+
+def search_views(w, b, lang):
+    """The (w, b) surface and the exhaustive-search table."""
     w, b = _check(w, b, lang)
     rows = exhaustive_search(b)
     best_w, best_mse = min(rows, key=lambda r: r[1])
@@ -208,7 +213,7 @@ def api_linear_mse(w: float, b: float) -> float:
 
 
 def build(lang: gr.Radio) -> None:
-    surface0, search0, best0 = on_release(1.0, 0.0, "en")
+    surface0, search0, best0 = search_views(1.0, 0.0, "en")
     ui.header(LECTURE)
     with gr.Row():
         with gr.Column(scale=2):
@@ -226,30 +231,9 @@ def build(lang: gr.Radio) -> None:
         search = gr.Dataframe(search0, headers=["w", "MSE"], interactive=False, max_height=360)
     ui.code_panel("linear_model")
 
-    fast = [fit, mse_md, table, curve]
-    slow = [surface, search, best]
-    for s in (w, b):
-        # .change also covers a value typed into the slider's box (.input and
-        # .release do not); always_last drops the steps a busy server missed.
-        s.change(
-            on_drag,
-            [w, b, lang],
-            fast,
-            trigger_mode="always_last",
-            show_progress="hidden",
-            concurrency_limit=None,
-            api_visibility="private",
-        )
-        s.change(
-            on_release,
-            [w, b, lang],
-            slow,
-            trigger_mode="always_last",
-            show_progress="hidden",
-            concurrency_limit=None,
-            api_visibility="private",
-        )
-    lang.change(on_drag, [w, b, lang], fast, show_progress="hidden", api_visibility="private").then(
-        on_release, [w, b, lang], slow, show_progress="hidden", api_visibility="private"
-    )
+    # .change also covers a value typed into a slider's box (.input and .release
+    # do not); always_last drops the drag steps a busy server could not keep up with.
+    views = [fit, mse_md, table, curve, surface, search, best]
+    for control in (w, b, lang):
+        control.change(redraw, [w, b, lang], views, trigger_mode="always_last", **ui.CHEAP)
     gr.api(api_linear_mse, api_name="linear_mse")

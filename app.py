@@ -47,6 +47,9 @@ def build_app() -> gr.Blocks:
                     elem_id="lang-switch",
                 )
                 theme_btn = gr.Button(I18N("theme_button"), size="sm", elem_id="theme-toggle")
+        # Switch the browser's locale first: handlers of one trigger run in the
+        # order they were added, and the tabs' server-side redraws come later.
+        lang.change(None, lang, None, js=JS_CHANGE_LOCALE)
         # Two levels: course sections, each holding its lecture tabs, so every
         # lecture stays visible without Gradio's overflow menu.
         tabs: dict[str, gr.Tab] = {}  # translation key -> tab
@@ -59,7 +62,8 @@ def build_app() -> gr.Blocks:
                                 module.build(lang)
         theme_btn.click(None, js=JS_TOGGLE_THEME)
         # The frontend re-translates only the selected tabs' labels when the
-        # locale changes at run time; sending every label again fixes the rest.
+        # locale changes at run time; sending every label again, right after the
+        # (repeated, idempotent) locale switch, fixes the rest.
         lang.change(None, lang, None, js=JS_CHANGE_LOCALE).then(
             lambda: [gr.Tab(label=I18N(key)) for key in tabs],
             None,

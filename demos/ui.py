@@ -28,6 +28,8 @@ register(
         "code_panel": ("本演示实际运行的代码", "The code this demo runs"),
         "sec_basics": ("基础：线性模型与梯度", "Basics: linear models and gradients"),
         "sec_classification": ("分类：从逻辑回归到全连接网络", "Classification: from logistic regression to MLPs"),
+        "sec_vision": ("视觉：卷积神经网络", "Vision: convolutional networks"),
+        "sec_sequences": ("序列：循环神经网络", "Sequences: recurrent networks"),
         "err_not_number": (
             "{name} 必须是有限的数字（不能为空或 NaN）。",
             "{name} must be a finite number (not empty or NaN).",

@@ -3,6 +3,8 @@ evaluated on the official 10k test set.
 
     python -m models.train lecture_cnn
     python -m models.train best_cnn
+    python -m models.train names --data ../shared/data/names    (models/train_names.py)
+    python -m models.train poems --data ../shared/data/poems    (models/train_poems.py)
 
 Writes weights/NAME.safetensors (state dict; config, training settings and metrics as JSON
 in the metadata) and weights/NAME.json (the same, human-readable).
@@ -12,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import json
 import os
 import random
+import sys
 import time
 from pathlib import Path
 
@@ -142,7 +146,14 @@ def train(name: str, epochs: int | None, data_path: str | None, seed: int, threa
     return metrics
 
 
+# Sequence models live in their own training modules; `models.train NAME ...` forwards to them.
+OTHER_TRAINERS = {"names": "models.train_names", "poems": "models.train_poems"}
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in OTHER_TRAINERS:
+        importlib.import_module(OTHER_TRAINERS[sys.argv[1]]).main(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("name", choices=sorted(MODELS))
     parser.add_argument("--epochs", type=int, help="default: the model's recipe")

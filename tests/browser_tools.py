@@ -31,3 +31,15 @@ def record_text(page: Page, selector: str) -> None:
 
 def recorded(page: Page) -> list[str]:
     return page.evaluate("window._texts")
+
+
+def click_when_text(page: Page, selector: str, pattern: str, button: str) -> None:
+    """Click ``button`` from inside the page the moment ``selector``'s text matches the
+    regex ``pattern``: a Stop test then does not lose seconds to a busy test runner."""
+    page.evaluate(
+        """([sel, pat, btn]) => { const el = document.querySelector(sel); const re = new RegExp(pat);
+        const obs = new MutationObserver(() => { if (re.test(el.innerText)) {
+          obs.disconnect(); document.querySelector(btn).click(); } });
+        obs.observe(el, {subtree: true, childList: true, characterData: true}); }""",
+        [selector, pattern, button],
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from browser_tools import open_tab, record_text, recorded, set_number
+from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 import demos
@@ -70,9 +70,9 @@ def test_gradient_descent_streams_and_stops(app_page: Page):
     set_number(page, "gd-epochs", 500)
     set_number(page, "gd-lr", 0.001)
     record_text(page, "#gd-status")
+    click_when_text(page, "#gd-status", r"epoch \d+/500", "#gd-stop")
     page.locator("#gd-train").click()
     expect(status).to_contain_text(re.compile(r"epoch \d+/500"))
-    page.locator("#gd-stop").click()
     page.wait_for_timeout(4000)  # a full run lasts about 3 s
     assert not any("500/500" in text for text in recorded(page)), recorded(page)
     expect(status).to_contain_text(re.compile(r"epoch \d+/500"))

@@ -1,0 +1,188 @@
+"""Shareable links: a URL that opens a chosen tab with chosen settings, so a
+teacher can put a link or QR code on a slide.
+
+    /?tab=gradient_descent&gd_lr=0.25&lang=zh&presenter=1
+
+A setting's name in the URL is its label's translation key (unique in the app;
+else its elem_id or plain label), so no tab has to declare anything: every slider, number, radio, dropdown,
+checkbox and textbox inside a lecture tab is shareable.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+
+import gradio as gr
+
+from demos.i18n import register, t
+
+register(
+    {
+        "link_button": ("复制本页链接", "Copy link to this view"),
+        "link_label": (
+            "分享链接（含当前设置；已复制到剪贴板）",
+            "Share link (with the current settings; copied to the clipboard)",
+        ),
+        "link_bad": (
+            "链接里的设置 {name}={value} 无效，已忽略。",
+            "The link's setting {name}={value} is not valid and was ignored.",
+        ),
+        "link_unknown_tab": ("链接里的页面 “{tab}” 不存在。", "The link's tab “{tab}” does not exist."),
+        "presenter": ("投影模式", "Presenter mode"),
+    }
+)
+
+SHAREABLE = (gr.Slider, gr.Number, gr.Radio, gr.Dropdown, gr.Checkbox, gr.CheckboxGroup, gr.Textbox)
+MAX_TEXT = 500  # characters of a shared textbox value
+RESERVED = {"tab", "lang", "presenter", "__theme"}  # URL parameters with their own meaning
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def label_key(component) -> str | None:
+    """The URL name of a control: its label's translation key, else its elem_id,
+    else a plain label that is a valid name (such as "w")."""
+    key = getattr(component.label, "key", None) or component.elem_id
+    if key is None and isinstance(component.label, str) and component.label.isidentifier():
+        key = component.label
+    return key
+
+
+def controls(block) -> dict[str, gr.components.Component]:
+    """{label key: component} of the shareable inputs inside a layout block, in page order."""
+    found: dict[str, gr.components.Component] = {}
+
+    def walk(b) -> None:
+        if isinstance(b, SHAREABLE) and b.interactive is not False and (key := label_key(b)):
+            found.setdefault(key, b)
+        for child in getattr(b, "children", []) or []:
+            walk(child)
+
+    walk(block)
+    return found
+
+
+def choice_values(component) -> list[str]:
+    return [str(c[1] if isinstance(c, (tuple, list)) else c) for c in component.choices or []]
+
+
+def parse(component, raw: str):
+    """The value a URL parameter gives ``component``; ValueError if it is not a valid one."""
+    if isinstance(component, (gr.Slider, gr.Number)):
+        x = float(raw)
+        if not math.isfinite(x):
+            raise ValueError(raw)
+        lo = component.minimum if component.minimum is not None else -math.inf
+        hi = component.maximum if component.maximum is not None else math.inf
+        if not lo <= x <= hi:
+            raise ValueError(raw)
+        integral = getattr(component, "precision", None) == 0 or (
+            isinstance(component, gr.Slider) and float(component.step).is_integer() and float(lo).is_integer()
+        )
+        if integral:
+            if not x.is_integer():
+                raise ValueError(raw)
+            return int(x)
+        return x
+    if isinstance(component, gr.Checkbox):
+        if raw.lower() in TRUE:
+            return True
+        if raw.lower() in FALSE:
+            return False
+        raise ValueError(raw)
+    if isinstance(component, gr.CheckboxGroup):
+        values = [v for v in raw.split(",") if v]
+        allowed = choice_values(component)
+        if any(v not in allowed for v in values):
+            raise ValueError(raw)
+        return [
+            component.choices[allowed.index(v)][1] if isinstance(component.choices[0], tuple) else v for v in values
+        ]
+    if isinstance(component, (gr.Radio, gr.Dropdown)):
+        allowed = choice_values(component)
+        if raw not in allowed:
+            raise ValueError(raw)
+        c = component.choices[allowed.index(raw)]
+        return c[1] if isinstance(c, (tuple, list)) else c
+    if len(raw) > MAX_TEXT:
+        raise ValueError(raw[:20] + "…")
+    return raw
+
+
+def apply(params: dict[str, str], tab_controls: dict[str, dict], lang: str) -> tuple[str | None, dict, list[str]]:
+    """From the URL's query parameters: (the tab key to open or None, {component: value}, messages)."""
+    tab = params.get("tab")
+    if not tab:
+        return None, {}, []
+    if tab not in tab_controls:
+        return None, {}, [t("link_unknown_tab", lang, tab=tab[:40])]
+    values, messages = {}, []
+    mine = tab_controls[tab]
+    for name, raw in params.items():
+        if name in RESERVED:
+            continue
+        component = mine.get(name)
+        try:
+            if component is None:
+                raise ValueError(raw)
+            values[component] = parse(component, raw)
+        except ValueError:
+            messages.append(t("link_bad", lang, name=name[:40], value=str(raw)[:40]))
+    return tab, values, messages
+
+
+def js_build_link(tab: str, names: list[str], defaults: list) -> str:
+    """JavaScript for the copy-link button: the current URL plus the settings that differ from
+    their defaults, copied to the clipboard; inputs are (lang, presenter, *controls)."""
+    return f"""
+(lang, presenter, ...vals) => {{
+  const names = {json.dumps(names)}, defaults = {json.dumps(defaults)};
+  const p = new URLSearchParams({{tab: {json.dumps(tab)}, lang: lang}});
+  if (presenter) p.set('presenter', '1');
+  vals.forEach((v, i) => {{
+    if (JSON.stringify(v) === JSON.stringify(defaults[i])) return;
+    p.set(names[i], Array.isArray(v) ? v.join(',') : (typeof v === 'boolean' ? (v ? '1' : '0') : String(v)));
+  }});
+  const url = window.location.origin + window.location.pathname + '?' + p.toString();
+  try {{ navigator.clipboard.writeText(url).catch(() => {{}}); }} catch (e) {{}}
+  return url;
+}}
+"""
+
+
+def jsonable(value):
+    """A component's default value as the browser sends it back (for the 'changed?' test)."""
+    try:
+        json.dumps(value)
+        return value
+    except TypeError:
+        return None
+
+
+def qr_svg(url: str) -> str:
+    """The link as an inline SVG QR code (quiet zone included), for a slide."""
+    if not url:
+        return ""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url[:2000], image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode("utf-8").split("?>", 1)[-1]
+    return f'<div class="share-qr" style="background:white;width:180px;padding:4px">{svg}</div>'
+
+
+# Presenter mode: bigger everything (CSS zoom scales plots and text alike), long explanations hidden.
+CSS = """
+body.presenter .gradio-container { zoom: 1.3; max-width: none !important; }
+body.presenter .lecture-intro { display: none !important; }
+.share-qr svg { width: 100%; height: auto; display: block; }
+"""
+
+JS_PRESENTER = "(on) => { document.body.classList.toggle('presenter', !!on); }"
+JS_DETECT_PRESENTER = """
+() => { const v = new URLSearchParams(window.location.search).get('presenter');
+  return ['1', 'true', 'yes', 'on'].includes((v || '').toLowerCase()); }
+"""

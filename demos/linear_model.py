@@ -233,7 +233,16 @@ def build(lang: gr.Radio) -> None:
 
     # .change also covers a value typed into a slider's box (.input and .release
     # do not); always_last drops the drag steps a busy server could not keep up with.
+    # Dragging w is callable by name (undocumented) so benchmarks/load.py drags as a browser does.
     views = [fit, mse_md, table, curve, surface, search, best]
-    for control in (w, b, lang):
-        control.change(redraw, [w, b, lang], views, trigger_mode="always_last", **ui.CHEAP)
+    for control, name in ((w, "linear_model_view"), (b, None), (lang, None)):
+        visibility = "undocumented" if name else "private"
+        control.change(
+            redraw,
+            [w, b, lang],
+            views,
+            trigger_mode="always_last",
+            api_name=name,
+            **{**ui.CHEAP, "api_visibility": visibility},
+        )
     gr.api(api_linear_mse, api_name="linear_mse")

@@ -1,6 +1,7 @@
 """Start-up time: `python app.py` until its first page is served (HTTP 200 with
 every lecture tab in the config), beside a bare Gradio hello-world measured in
-the same run. Prints seconds and the ratio.
+the same run; then the server's memory after every model has been used once.
+Prints seconds, megabytes and the ratios.
 
     python benchmarks/startup.py [--runs 3]
 """
@@ -28,7 +29,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def time_to_first_page(script: Path, must_contain: list[str], timeout: float = 60.0) -> float:
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(resident, peak resident) memory of a process in MB, from /proc (Linux)."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def use_every_model(url: str) -> list[str]:
+    """Call each public endpoint that loads or trains a model once; returns the ones called."""
+    import model_calls
+    from gradio_client import Client
+
+    client = Client(url, verbose=False, ssl_verify=False)
+    called = []
+    for api_name, args in model_calls.calls(ROOT):
+        client.predict(*args, api_name=api_name)
+        called.append(api_name)
+    return called
+
+
+def time_to_first_page(script: Path, must_contain: list[str], timeout: float = 60.0, then=None) -> float:
     port = free_port()
     env = {
         **os.environ,
@@ -52,6 +72,8 @@ def time_to_first_page(script: Path, must_contain: list[str], timeout: float = 6
                     missing = [key for key in must_contain if key not in config]
                     if missing:
                         raise SystemExit(f"served page lacks tabs: {missing}")
+                    if then is not None:
+                        then(f"http://127.0.0.1:{port}/", proc.pid)
                     return elapsed
             except OSError:
                 time.sleep(0.05)
@@ -66,20 +88,39 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
     import demos
+
+    memory: dict[str, tuple] = {}
+
+    def measure_app(url: str, pid: int) -> None:
+        first = rss_mb(pid)[0]
+        called = use_every_model(url)
+        memory["app"] = (first, *rss_mb(pid), called)
+
+    def measure_hello(url: str, pid: int) -> None:
+        memory["hello"] = rss_mb(pid)
 
     tabs = [m.LECTURE.key for m in demos.LECTURES]
     with tempfile.TemporaryDirectory() as tmp:
         hello = Path(tmp) / "hello.py"
         hello.write_text(HELLO)
         app_times, hello_times = [], []
-        for _ in range(args.runs):  # interleaved, so both see the same machine load
-            hello_times.append(time_to_first_page(hello, []))
-            app_times.append(time_to_first_page(ROOT / "app.py", tabs))
+        for i in range(args.runs):  # interleaved, so both see the same machine load
+            hello_times.append(time_to_first_page(hello, [], then=measure_hello if i == 0 else None))
+            app_times.append(time_to_first_page(ROOT / "app.py", tabs, then=measure_app if i == 0 else None))
     app_s, hello_s = statistics.median(app_times), statistics.median(hello_times)
     print(f"bare Gradio hello-world: first page after {hello_s:.2f} s (median of {args.runs})")
     print(f"app.py ({len(tabs)} lecture tabs): first page after {app_s:.2f} s (median of {args.runs})")
     print(f"ratio app / hello-world: {app_s / hello_s:.2f}")
+    first, rss, peak, called = memory["app"]
+    hello_rss = memory["hello"][0]
+    print(f"bare Gradio hello-world: {hello_rss:.0f} MB resident after its first page")
+    print(
+        f"app.py: {first:.0f} MB after its first page; after every model was used once ({len(called)} calls: "
+        f"{', '.join(called)}): {rss:.0f} MB resident, {peak:.0f} MB peak"
+    )
+    print(f"ratio app (models used) / hello-world: {rss / hello_rss:.2f}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+import json  # noqa: E402
 import threading  # noqa: E402
 
 import gradio as gr  # noqa: E402
@@ -62,17 +63,35 @@ def build_app() -> gr.Blocks:
         tabs: dict[str, gr.Tab] = {}  # translation key -> tab
         inner: dict[str, gr.Tabs] = {}  # section key -> its lecture tabs
         shared: dict[str, dict] = {}  # lecture key -> {URL name: component}
+        # Each lecture tab follows the language through its own hidden copy of it,
+        # updated only while the tab is on screen: a switch redraws one tab, not all.
+        tab_langs: dict[str, gr.Textbox] = {}  # lecture key -> the language its content is in
         with gr.Tabs(elem_classes=["section-tabs"]) as outer:
             for section, modules in demos.sections():
                 with gr.Tab(I18N(section), id=section) as tabs[section]:
                     with gr.Tabs() as inner[section]:
                         for module in modules:
                             key = module.LECTURE.key
-                            with gr.Tab(I18N(module.LECTURE.tab), id=key) as tabs[module.LECTURE.tab]:
+                            label = module.LECTURE.tab
+                            with gr.Tab(I18N(label), id=key, elem_id=f"tab-{key}") as tabs[label]:
                                 share = share_row()
-                                module.build(lang)
-                            shared[key] = links.controls(tabs[module.LECTURE.tab])
+                                tab_langs[key] = gr.Textbox(DEFAULT_LANG, visible="hidden", interactive=False)
+                                module.build(tab_langs[key])
+                            shared[key] = links.controls(tabs[label])
                             wire_share(key, share, shared[key], lang, presenter)
+                            tabs[label].select(None, lang, tab_langs[key], js="(lang) => lang", queue=False)
+                section_keys = [m.LECTURE.key for m in modules]
+                tabs[section].select(
+                    None,
+                    [lang, *(tab_langs[k] for k in section_keys)],
+                    [tab_langs[k] for k in section_keys],
+                    js=js_lang_to_shown_tabs(section_keys, wait=True),
+                    queue=False,
+                )
+        keys = list(tab_langs)
+        lang.change(
+            None, [lang, *tab_langs.values()], list(tab_langs.values()), js=js_lang_to_shown_tabs(keys), queue=False
+        )
         theme_btn.click(None, js=JS_TOGGLE_THEME)
         # The frontend re-translates only the selected tabs' labels when the
         # locale changes at run time; sending every label again, right after the
@@ -87,10 +106,26 @@ def build_app() -> gr.Blocks:
         demo.load(None, None, lang, js=JS_DETECT_LANG)
         presenter.change(None, presenter, None, js=links.JS_PRESENTER)
         demo.load(None, None, presenter, js=links.JS_DETECT_PRESENTER)
-        wire_open_link(demo, outer, inner, shared)
+        wire_open_link(demo, outer, inner, shared, tab_langs)
     # Cheap, stateless events run unlimited; training events set their own limits.
     demo.queue(default_concurrency_limit=8)
     return demo
+
+
+def js_lang_to_shown_tabs(keys: list[str], wait: bool = False) -> str:
+    """JavaScript: (lang, *tab langs) -> tab langs, with lang given to the lecture tabs on
+    screen and the others unchanged (so only the shown tabs redraw). With ``wait``, first
+    let the browser show a just-selected section."""
+    pause = "await new Promise((r) => setTimeout(r, 60));" if wait else ""
+    return f"""
+async (lang, ...current) => {{
+  {pause}
+  const keys = {json.dumps(keys)};
+  const shown = keys.map((k) => {{ const el = document.getElementById('tab-' + k);
+    return !!el && el.offsetParent !== null; }});
+  return keys.map((k, i) => (shown[i] ? lang : current[i]));
+}}
+"""
 
 
 def share_row() -> tuple:
@@ -116,8 +151,9 @@ def wire_share(key: str, share: tuple, controls: dict, lang, presenter) -> None:
     )
 
 
-def wire_open_link(demo: gr.Blocks, outer: gr.Tabs, inner: dict, shared: dict) -> None:
-    """On page load, ?tab=KEY&name=value... opens that tab with those settings."""
+def wire_open_link(demo: gr.Blocks, outer: gr.Tabs, inner: dict, shared: dict, tab_langs: dict) -> None:
+    """On page load, ?tab=KEY&name=value... opens that tab with those settings, in the
+    link's language (else the browser's, as JS_DETECT_LANG chooses)."""
     section_of = {m.LECTURE.key: m.LECTURE.section for m in demos.LECTURES}
     sections = list(inner)
     every = [c for controls in shared.values() for c in controls.values()]

@@ -5,7 +5,9 @@ source and intro keys) and build(lang) that adds the tab's content.
 """
 
 from demos import (
+    advanced_cnn,
     backprop,
+    convolution,
     dataloader,
     gradient_descent,
     linear_model,
@@ -13,6 +15,7 @@ from demos import (
     logistic_regression,
     pima,
     playground,
+    rnn_basics,
     sigmoids,
     softmax,
 )
@@ -30,6 +33,11 @@ LECTURES = [
     dataloader,
     softmax,
     playground,
+    # Vision
+    convolution,
+    advanced_cnn,
+    # Sequences
+    rnn_basics,
 ]
 
 

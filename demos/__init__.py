@@ -15,6 +15,7 @@ from demos import (
     logistic_regression,
     pima,
     playground,
+    poems,
     rnn_basics,
     sigmoids,
     softmax,
@@ -38,6 +39,7 @@ LECTURES = [
     advanced_cnn,
     # Sequences
     rnn_basics,
+    poems,
 ]
 
 

@@ -1,0 +1,531 @@
+"""PyTorch lecture 13: a character-level GRU language model writes Tang poems. Form-constrained
+decoding (the form's ，and 。 are forced, acrostic heads and an opening too), temperature and
+top-k roulette-wheel sampling with a seed, greedy decoding, and the candidates at any position."""
+
+from __future__ import annotations
+
+import html
+
+import gradio as gr
+import plotly.graph_objects as go
+
+from demos import ui
+from demos.i18n import I18N, register, t
+
+LECTURE = ui.Lecture("poems", "sec_sequences", "pm_tab", "pm_source", "pm_intro")
+
+FORMS = ("5x4", "7x4", "5x8", "7x8")
+SHAPE = {"5x4": (5, 4), "7x4": (7, 4), "5x8": (5, 8), "7x8": (7, 8)}  # = models.poems.FORMS (checked by a test)
+TEMPERATURE = (0.05, 5.0)  # accepted; the slider offers 0.1-2
+TOP_K = (0, 5000)  # 0: the whole vocabulary
+SEED_MAX = 2**31 - 1
+TEXT_MAX = 200  # characters a request may send before punctuation is dropped
+DEFAULTS = {"form": "5x4", "temperature": 0.8, "top_k": 30, "seed": 0}
+CANDIDATES = 10
+
+register(
+    {
+        "pm_tab": ("第13讲 唐诗生成", "L13 Tang poems"),
+        "pm_source": (
+            "**刘二 PyTorch 第13讲 · 循环神经网络（高级篇）：用字符级 GRU 语言模型写唐诗**",
+            "**Liu Er PyTorch lecture 13 · RNN, advanced: a character-level GRU language model writes Tang poems**",
+        ),
+        "pm_intro": (
+            "模型读过三万多首唐诗（繁体转简体、过滤、去重），学会了一件事：给出前面的字，预测下一个字的概率。"
+            "结构是 **Embedding → GRU → Linear**：每个字先变成 128 维向量，两层 GRU（隐藏 256 维）逐字更新记忆 h，"
+            "最后线性层给出字表里每个字的分数（logits），softmax 后就是下一个字的概率。写诗就是一个字一个字地抽："
+            "抽出的字再喂回去，接着预测。**格式由解码保证**：逗号、句号的位置是固定的，句中的位置只允许汉字；"
+            "藏头诗的每句首字、给定的开头也是直接指定的。",
+            "The model has read over 30,000 Tang poems (converted to simplified characters, filtered, deduplicated) and "
+            "learned one thing: given the characters so far, the probability of the next one. It is **Embedding → GRU → "
+            "Linear**: each character becomes a 128-number vector, two GRU layers (256 hidden units) update a memory h "
+            "character by character, and a linear layer scores every character of the vocabulary (logits); softmax "
+            "turns the scores into next-character probabilities. Writing is drawing one character at a time and feeding "
+            "it back. **The form is guaranteed by the decoding**: the places of ，and 。 are fixed and only Chinese "
+            "characters may appear inside a line; an acrostic's line heads and a given opening are simply imposed.",
+        ),
+        "pm_form": ("诗体", "form"),
+        "pm_5x4": ("五言绝句（5 字 × 4 句）", "five-character quatrain (5 × 4)"),
+        "pm_7x4": ("七言绝句（7 字 × 4 句）", "seven-character quatrain (7 × 4)"),
+        "pm_5x8": ("五言律诗（5 字 × 8 句）", "five-character regulated verse (5 × 8)"),
+        "pm_7x8": ("七言律诗（7 字 × 8 句）", "seven-character regulated verse (7 × 8)"),
+        "pm_text": ("开头的字 / 藏头的字（可留空）", "opening characters / acrostic characters (may be empty)"),
+        "pm_text_ph": ("例如：春眠不觉晓 或 深度学习", "e.g. 春眠不觉晓 or 深度学习"),
+        "pm_acrostic": (
+            "藏头诗：每句以下一个字开头（1 到句数个字；多出的句子自由生成）",
+            "acrostic (藏头诗): each line starts with the next character (1 up to the number of lines; "
+            "any further lines are free)",
+        ),
+        "pm_temperature": ("温度 T（越低越保守，越高越大胆）", "temperature T (lower: safer, higher: bolder)"),
+        "pm_top_k": (
+            "top-k：只在概率最高的 k 个字里抽（0 = 全部）",
+            "top-k: draw only among the k likeliest (0 = all)",
+        ),
+        "pm_seed": ("随机种子 seed（同一种子 → 同一首诗）", "seed (same seed → same poem)"),
+        "pm_greedy": ("贪心解码：每步取概率最大的字（不抽样）", "greedy decoding: always take the likeliest character"),
+        "pm_generate": ("▶ 写诗", "▶ Write a poem"),
+        "pm_next": ("种子 + 1，再写一首", "Seed + 1, write again"),
+        "pm_placeholder": ("按 **▶ 写诗** 生成一首诗。", "Press **▶ Write a poem**."),
+        "pm_status": (
+            "{form}，{how}；模型给这首诗的平均每字困惑度 {ppl:.1f}（T = 1）。红字是指定的字。",
+            "{form}, {how}; the model's per-character perplexity of this poem: {ppl:.1f} (at T = 1). "
+            "Red characters were given, not drawn.",
+        ),
+        "pm_how_sample": (
+            "轮盘赌抽样 T = {temperature:g}，top-k = {top_k}，种子 {seed}",
+            "roulette-wheel sampling at T = {temperature:g}, top-k = {top_k}, seed {seed}",
+        ),
+        "pm_how_greedy": ("贪心解码（没有随机性）", "greedy decoding (no randomness)"),
+        "pm_all": ("全部", "all"),
+        "pm_line": ("第几句", "line"),
+        "pm_col": ("第几个字", "character"),
+        "pm_cand_head": (
+            "### 某个位置的候选字\n选一个位置，看模型在那一步的概率分布：轮盘上每个字占的份额。",
+            "### The candidates at one position\nPick a position and see the distribution the model drew from there: "
+            "each character's slice of the wheel.",
+        ),
+        "pm_cand_title": (
+            "第 {line} 句第 {col} 字：概率最高的 {k} 个候选",
+            "Line {line}, character {col}: top {k} candidates",
+        ),
+        "pm_cand_x": ("概率 p", "probability p"),
+        "pm_cand_empty": ("先写一首诗，再看候选字", "Write a poem first to see the candidates"),
+        "pm_cand_drawn": (
+            "第 {line} 句第 {col} 字抽中了 **{ch}**：它在轮盘上占 p = {p:.4f}（{rank}），"
+            "模型本身（T = 1、不限字）给它的概率是 {p_model:.4f}。前 {k} 个候选合计占 {mass:.1%}。",
+            "Line {line}, character {col} drew **{ch}**: its slice of the wheel was p = {p:.4f} ({rank}); the model "
+            "itself (T = 1, no restriction) gave it {p_model:.4f}. The top {k} together hold {mass:.1%} of the wheel.",
+        ),
+        "pm_cand_greedy": (
+            "第 {line} 句第 {col} 字：贪心解码取了概率最大的 **{ch}**（p = {p:.4f}，T = 1）。",
+            "Line {line}, character {col}: greedy decoding took the likeliest character, **{ch}** (p = {p:.4f}, T = 1).",
+        ),
+        "pm_cand_forced": (
+            "第 {line} 句第 {col} 字的 **{ch}** 是指定的（开头或藏头），不是抽出来的。图中是模型在这里本来会抽的分布；"
+            "模型本身（T = 1、不限字）给 {ch} 的概率是 {p_model:.4f}。",
+            "Line {line}, character {col}, **{ch}**, was given (opening or acrostic), not drawn. The bars show what the "
+            "model would have drawn from here; the model itself (T = 1, no restriction) gave {ch} p = {p_model:.4f}.",
+        ),
+        "pm_rank": ("第 {rank} 名", "rank {rank}"),
+        "pm_rank_out": ("不在前 {k} 名", "outside the top {k}"),
+        "pm_note": (
+            "### 轮盘赌抽样与贪心解码\n"
+            "**轮盘赌抽样**（roulette-wheel selection）：把一个圆盘按下一个字的概率切成扇区，p = 0.3 的字占 30% 的圆周，"
+            "然后随机转一次。代码里就是 `torch.multinomial(p, 1, generator=g)`，`g` 用种子固定，所以同一种子总得到同一首诗。"
+            "**温度** T 先把 logits 除以 T 再做 softmax：T < 1 让大的更大（更稳妥），T > 1 让分布更平（更大胆也更乱）。"
+            "**top-k** 只保留概率最高的 k 个字再归一化，去掉长尾里的怪字。\n\n"
+            "**贪心解码**每一步都取概率最大的字。它看起来最“稳”，却总在绕圈子：最常见的几个字和词（一、不、山、春风、一夜……）"
+            "一再出现，因为相似的上文把记忆 h 带回相似的状态，于是又做出同样的选择；而且它永远写同一首诗，种子改变不了任何东西。"
+            "下面是同一个模型贪心写出的诗，和抽样写出的对比：",
+            "### Roulette-wheel sampling and greedy decoding\n"
+            "**Roulette-wheel sampling**: cut a wheel into slices, one per character, each as wide as its probability "
+            "(a character with p = 0.3 gets 30 % of the rim), and spin once. In code that is "
+            "`torch.multinomial(p, 1, generator=g)`, with `g` seeded, so the same seed always gives the same poem. "
+            "**Temperature** T divides the logits by T before the softmax: T < 1 sharpens the distribution (safer), "
+            "T > 1 flattens it (bolder and wilder). **Top-k** keeps only the k likeliest characters and renormalises, "
+            "cutting off the long tail of odd ones.\n\n"
+            "**Greedy decoding** takes the likeliest character at every step. It looks safest, yet it goes round in "
+            "circles: the same few common characters and phrases (一, 不, 山, 春风, 一夜 …) keep coming back, because a "
+            "similar context brings the memory h back to a similar state and the same choice follows; and it always "
+            "writes the same poem, whatever the seed. The same model, greedy and sampled:",
+        ),
+        "pm_greedy_example": (
+            "| 贪心解码 | 抽样（T = {temperature:g}，top-k = {top_k}，种子 {seed}）|\n|---|---|\n{rows}\n"
+            "| 不同的字：{g_distinct} / {n} | 不同的字：{s_distinct} / {n} |",
+            "| greedy | sampled (T = {temperature:g}, top-k = {top_k}, seed {seed}) |\n|---|---|\n{rows}\n"
+            "| distinct characters: {g_distinct} of {n} | distinct characters: {s_distinct} of {n} |",
+        ),
+        "pm_model_card": (
+            "模型：{params:,} 个参数，字表 {vocab:,} 个字；在 {train:,} 首诗上训练，{heldout:,} 首留出诗上的每字困惑度 **{ppl:.1f}**"
+            "（只算汉字，不算标点）。",
+            "Model: {params:,} parameters, a vocabulary of {vocab:,} characters; trained on {train:,} poems, per-character "
+            "perplexity **{ppl:.1f}** on {heldout:,} held-out poems (Chinese characters only, not punctuation).",
+        ),
+        "pm_err_oov": (
+            "这些字不在模型的字表里：{chars}（字表只有训练诗中出现至少 3 次的简体字）。请换成别的字。",
+            "These characters are not in the model's vocabulary: {chars} (it knows only the simplified characters seen "
+            "at least 3 times in its training poems). Please use other characters.",
+        ),
+        "pm_err_acrostic_empty": (
+            "藏头诗至少需要一个字：请在文本框里输入要藏的字，或取消“藏头诗”。",
+            "An acrostic needs at least one character: type the characters to hide, or untick “acrostic”.",
+        ),
+        "pm_err_acrostic_long": (
+            "藏头的字有 {n} 个，但 {form_name} 只有 {lines} 句。请减少字数，或选择八句的律诗。",
+            "{n} acrostic characters, but a {form_name} has only {lines} lines. Use fewer characters or an "
+            "eight-line form.",
+        ),
+        "pm_err_start_long": (
+            "开头有 {n} 个字，但 {form_name} 一共只有 {total} 个字。",
+            "The opening has {n} characters, but a {form_name} has only {total} in all.",
+        ),
+        "pm_err_text_long": (
+            "文本最多 {max} 个字符，收到 {n} 个。",
+            "The text may hold at most {max} characters; got {n}.",
+        ),
+        "pm_err_text": ("开头 / 藏头必须是文字。", "The opening / acrostic must be text."),
+        "pm_err_temperature": ("温度必须大于 0。", "The temperature must be above 0."),
+    }
+)
+
+
+def _model():
+    """The trained model and vocabulary (torch imported and weights loaded on first use)."""
+    ui.torch_ready()
+    from models import poems
+
+    return poems, *poems.load()
+
+
+# ---- pure computation ---------------------------------------------------------------
+
+
+def form_name(form: str, lang: str | None) -> str:
+    name = t(f"pm_{form}", lang or "en")
+    return name.split("（")[0].split(" (")[0]  # without the "(5 × 4)"
+
+
+def check(form, text, acrostic, temperature, top_k, seed, greedy, lang: str | None) -> dict:
+    """Validated generation arguments, or a gr.Error in the user's language (both when lang is None)."""
+    form = ui.choice(form, t("pm_form", lang or "en"), FORMS, lang)
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise ui.user_error("pm_err_text", lang)
+    if len(text) > TEXT_MAX:
+        raise ui.user_error("pm_err_text_long", lang, max=TEXT_MAX, n=len(text))
+    greedy = bool(greedy)
+    if not greedy:
+        temperature = ui.number(temperature, "T", *TEMPERATURE, lang)
+    top_k = ui.integer(top_k, "top-k", *TOP_K, lang)
+    seed = ui.integer(seed, "seed", 0, SEED_MAX, lang)
+    return {
+        "form": form,
+        "start": text,
+        "acrostic": bool(acrostic),
+        "temperature": temperature if not greedy else 1.0,
+        "top_k": top_k,
+        "seed": seed,
+        "greedy": greedy,
+    }
+
+
+def poem_error(err, lang: str | None) -> gr.Error:
+    """A models.poems.PoemError as a gr.Error in the user's language."""
+    fmt = dict(err.fmt)
+    if "form" in fmt:  # API callers (lang None) get both languages in one text: name the form "5x4"
+        fmt["form_name"] = form_name(fmt["form"], lang) if lang else fmt["form"]
+    return ui.user_error(f"pm_err_{err.key}", lang, **fmt)
+
+
+def write(args: dict, lang: str | None = "en") -> dict:
+    """One poem (see models.poems.generate), bad text turned into a gr.Error."""
+    P, model, vocab = _model()
+    try:
+        return P.generate(**args, candidates=CANDIDATES, model=model, vocab=vocab)
+    except P.PoemError as err:
+        raise poem_error(err, lang) from None
+
+
+def poem_perplexity(poem: dict) -> float:
+    """exp(-mean log p(character)) of the poem's characters under the model at T = 1."""
+    import math
+
+    return math.exp(-poem["logprob"] / len(poem["chars"]))
+
+
+def distinct(chars: str) -> int:
+    return len(set(chars))
+
+
+def poem_html(poem: dict | None, line: int | None = None, col: int | None = None) -> str:
+    """The poem, large, a couplet per row (a row too wide wraps between its two lines); given
+    characters red, the selected position highlighted."""
+    if poem is None:
+        return ""
+    width, lines = SHAPE[poem["form"]]
+    rows = []
+    for pair in range(0, lines, 2):
+        halves = []
+        for ln in (pair, pair + 1):
+            spans = []
+            for c in range(width):
+                i = ln * width + c
+                cls = ["pm-ch"]
+                if poem["forced"][i]:
+                    cls.append("pm-forced")
+                if line is not None and (ln, c) == (line - 1, col - 1):
+                    cls.append("pm-sel")
+                spans.append(f'<span class="{" ".join(cls)}">{html.escape(poem["chars"][i])}</span>')
+            spans.append(f'<span class="pm-punct">{"，" if ln % 2 == 0 else "。"}</span>')
+            halves.append(f'<span class="pm-line">{"".join(spans)}</span>')
+        rows.append(f'<div class="pm-row">{"".join(halves)}</div>')
+    return f'<div class="pm-poem pm-w{width}" lang="zh-CN">{"".join(rows)}</div>'
+
+
+def candidates(poem: dict, line: int, col: int, vocab) -> dict:
+    """The top candidates recorded at (1-based) line, col: [(character, p)], the chosen one and how it came."""
+    width, lines = SHAPE[poem["form"]]
+    line, col = min(max(1, line), lines), min(max(1, col), width)
+    step = poem["steps"][(line - 1) * width + col - 1]
+    return {
+        "line": line,
+        "col": col,
+        "chars": [vocab.itos[i] for i in step["ids"]],
+        "probs": step["probs"],
+        "chosen": vocab.itos[step["chosen"]],
+        "p": step["p"],
+        "p_model": step["p_model"],
+        "forced": step["forced"],
+        "greedy": poem["greedy"],
+    }
+
+
+def candidates_figure(cand: dict | None, lang: str) -> go.Figure:
+    """Horizontal bars of the top candidates, likeliest on top, the chosen character red."""
+    fig = go.Figure()
+    if cand is None:
+        ui.style(fig, t("pm_cand_empty", lang), t("pm_cand_x", lang), "", height=480)
+        fig.update_xaxes(range=[0, 1])
+        fig.update_yaxes(visible=False)
+        return fig
+    chars, probs = cand["chars"], cand["probs"]
+    if cand["chosen"] not in chars:  # drawn (or given) from outside the top: show it below them
+        chars, probs = [*chars, cand["chosen"]], [*probs, cand["p"]]
+    chars, probs = chars[::-1], probs[::-1]
+    fig.add_trace(
+        go.Bar(
+            x=probs,
+            y=[f"{c} " for c in chars],
+            orientation="h",
+            marker={"color": [ui.COLORS[1] if c == cand["chosen"] else ui.COLORS[0] for c in chars]},
+            text=[f"{p:.3f}" for p in probs],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: p = %{x:.4f}<extra></extra>",
+        )
+    )
+    k = len(cand["chars"])
+    ui.style(fig, t("pm_cand_title", lang, line=cand["line"], col=cand["col"], k=k), t("pm_cand_x", lang), "", 480)
+    fig.update_xaxes(range=[0, min(1.0, max(probs) * 1.25 + 0.02)])
+    fig.update_yaxes(tickfont={"size": 26}, showgrid=False)
+    fig.update_layout(showlegend=False, margin={"l": 60, "r": 30, "t": 60, "b": 60})
+    return fig
+
+
+def candidates_text(cand: dict | None, lang: str) -> str:
+    if cand is None:
+        return ""
+    fmt = {"line": cand["line"], "col": cand["col"], "ch": cand["chosen"], "p": cand["p"], "p_model": cand["p_model"]}
+    if cand["forced"]:
+        return t("pm_cand_forced", lang, **fmt)
+    if cand["greedy"]:
+        return t("pm_cand_greedy", lang, **fmt)
+    k = len(cand["chars"])
+    rank = cand["chars"].index(cand["chosen"]) + 1 if cand["chosen"] in cand["chars"] else None
+    rank_text = t("pm_rank", lang, rank=rank) if rank else t("pm_rank_out", lang, k=k)
+    return t("pm_cand_drawn", lang, **fmt, rank=rank_text, k=k, mass=sum(cand["probs"]))
+
+
+def status_text(poem: dict | None, lang: str) -> str:
+    if poem is None:
+        return t("pm_placeholder", lang)
+    if poem["greedy"]:
+        how = t("pm_how_greedy", lang)
+    else:
+        top_k = poem["top_k"] or t("pm_all", lang)
+        how = t("pm_how_sample", lang, temperature=poem["temperature"], top_k=top_k, seed=poem["seed"])
+    return t("pm_status", lang, form=form_name(poem["form"], lang), how=how, ppl=poem_perplexity(poem))
+
+
+def greedy_example(form: str, lang: str) -> str:
+    """The greedy poem beside a sampled one (the tab's defaults, seed 0), with their distinct characters."""
+    form = form if form in FORMS else DEFAULTS["form"]
+    base = {"form": form, "start": "", "acrostic": False, "top_k": DEFAULTS["top_k"], "seed": 0}
+    g = write({**base, "temperature": 1.0, "greedy": True}, lang)
+    s = write({**base, "temperature": DEFAULTS["temperature"], "greedy": False}, lang)
+    rows = "\n".join(f"| {a} | {b} |" for a, b in zip(g["lines"], s["lines"]))
+    n = len(g["chars"])
+    return t(
+        "pm_greedy_example",
+        lang,
+        temperature=DEFAULTS["temperature"],
+        top_k=DEFAULTS["top_k"],
+        seed=0,
+        rows=rows,
+        g_distinct=distinct(g["chars"]),
+        s_distinct=distinct(s["chars"]),
+        n=n,
+    )
+
+
+def model_card(lang: str) -> str:
+    P, model, vocab = _model()
+    info = P.metrics()
+    return t(
+        "pm_model_card",
+        lang,
+        params=info["metrics"]["parameters"],
+        vocab=len(vocab) - len(P.SPECIALS),
+        train=info["corpus"]["train"],
+        heldout=info["corpus"]["heldout"],
+        ppl=info["metrics"]["heldout_perplexity_char"],
+    )
+
+
+# ---- events ----------------------------------------------------------------------------
+
+
+def position_sliders(form: str, line, col):
+    width, lines = SHAPE[form]
+    line = min(max(1, int(line or 1)), lines)
+    col = min(max(1, int(col or 1)), width)
+    return gr.Slider(maximum=lines, value=line), gr.Slider(maximum=width, value=col), line, col
+
+
+def show(poem: dict | None, line: int, col: int, lang: str):
+    """Poem, status, candidates plot and text for the stored poem."""
+    cand = None
+    if poem is not None:
+        _, _, vocab = _model()
+        cand = candidates(poem, line, col, vocab)
+    return (
+        poem_html(poem, line, col),
+        status_text(poem, lang),
+        candidates_figure(cand, lang),
+        candidates_text(cand, lang),
+    )
+
+
+def on_generate(form, text, acrostic, temperature, top_k, seed, greedy, line, col, lang):
+    args = check(form, text, acrostic, temperature, top_k, seed, greedy, lang)
+    poem = write(args, lang)
+    line_slider, col_slider, line, col = position_sliders(args["form"], line, col)
+    return *show(poem, line, col, lang), poem, line_slider, col_slider
+
+
+def on_check(form, text, acrostic, temperature, top_k, seed, greedy, line, col, lang) -> None:
+    """Raise the gr.Error on_generate would raise, without writing anything."""
+    args = check(form, text, acrostic, temperature, top_k, seed, greedy, lang)
+    P, _, vocab = _model()
+    try:
+        P.prepare(vocab, args["form"], args["start"], args["acrostic"])
+    except P.PoemError as err:
+        raise poem_error(err, lang) from None
+
+
+def on_next_seed(seed):
+    try:
+        return min(int(seed) + 1, SEED_MAX)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def on_position(poem, line, col, lang):
+    if poem is None:
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+    width, lines = SHAPE[poem["form"]]
+    line = min(max(1, int(line or 1)), lines)
+    col = min(max(1, int(col or 1)), width)
+    return show(poem, line, col, lang)
+
+
+def on_lang(poem, line, col, lang):
+    width, lines = SHAPE[poem["form"]] if poem else (7, 8)
+    line, col = min(max(1, int(line or 1)), lines), min(max(1, int(col or 1)), width)
+    return show(poem, line, col, lang)
+
+
+def on_form_note(form, lang):
+    return greedy_example(form, lang), model_card(lang)
+
+
+def api_poem(form: str, start: str, acrostic: bool, temperature: float, seed: int, top_k: int = 0) -> str:
+    """A Tang poem of form "5x4" | "7x4" | "5x8" | "7x8": its lines (each with its ，or 。) separated by newlines.
+
+    start: opening characters, or with acrostic=True the first character of each line (1 up to the
+    number of lines). temperature 0 means greedy decoding; top_k 0 samples from the whole vocabulary."""
+    greedy = temperature == 0
+    args = check(form, start, acrostic, temperature, top_k, seed, greedy, None)
+    return "\n".join(write(args, None)["lines"])
+
+
+CSS = """
+<style>
+.pm-poem { font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", "Songti SC", serif; padding: 0.3em 0.2em;
+  line-height: 1.45; }
+.pm-poem .pm-line { display: inline-block; white-space: nowrap; }
+.pm-poem .pm-line span { display: inline-block; width: 1.1em; text-align: center; font-size: 2.8rem; }
+.pm-poem.pm-w7 .pm-line span { font-size: 2.3rem; }
+.pm-poem .pm-forced { color: #d62728; font-weight: 700; }
+.pm-poem .pm-sel { background: #ffe066; color: #111; border-radius: 0.15em; }
+</style>
+"""
+
+
+def build(lang: gr.Radio) -> None:
+    ui.header(LECTURE)
+    poem_state = gr.State(None)  # per user: the last poem with every step's candidates
+    with gr.Row():
+        with gr.Column(scale=2, min_width=320):
+            form = gr.Radio(
+                [(I18N(f"pm_{f}"), f) for f in FORMS], value=DEFAULTS["form"], label=I18N("pm_form"), elem_id="pm-form"
+            )
+            text = gr.Textbox(
+                "",
+                label=I18N("pm_text"),
+                placeholder=I18N("pm_text_ph"),
+                max_lines=1,
+                max_length=TEXT_MAX,
+                elem_id="pm-text",
+            )
+            acrostic = gr.Checkbox(False, label=I18N("pm_acrostic"), elem_id="pm-acrostic")
+            temperature = gr.Slider(
+                0.1,
+                2.0,
+                value=DEFAULTS["temperature"],
+                step=0.05,
+                label=I18N("pm_temperature"),
+                elem_id="pm-temperature",
+            )
+            top_k = gr.Slider(0, 200, value=DEFAULTS["top_k"], step=1, label=I18N("pm_top_k"), elem_id="pm-top-k")
+            with gr.Row():
+                seed = gr.Number(DEFAULTS["seed"], precision=0, minimum=0, label=I18N("pm_seed"), elem_id="pm-seed")
+                greedy = gr.Checkbox(False, label=I18N("pm_greedy"), elem_id="pm-greedy")
+            with gr.Row():
+                generate = gr.Button(I18N("pm_generate"), variant="primary", elem_id="pm-generate")
+                next_seed = gr.Button(I18N("pm_next"), elem_id="pm-next")
+        with gr.Column(scale=3):
+            gr.HTML(CSS, padding=False)
+            poem_view = gr.HTML("", elem_id="pm-poem", padding=False)
+            status = gr.Markdown(I18N("pm_placeholder"), elem_id="pm-status")
+            card = gr.Markdown(elem_id="pm-card")
+    gr.Markdown(I18N("pm_cand_head"))
+    with gr.Row():
+        with gr.Column(scale=2, min_width=320):
+            line = gr.Slider(1, 4, value=1, step=1, label=I18N("pm_line"), elem_id="pm-line")
+            col = gr.Slider(1, 5, value=1, step=1, label=I18N("pm_col"), elem_id="pm-col")
+            cand_md = gr.Markdown(elem_id="pm-cand-text")
+        with gr.Column(scale=3):
+            cand_plot = gr.Plot(candidates_figure(None, "en"), show_label=False, elem_id="pm-cand")
+    gr.Markdown(I18N("pm_note"), elem_classes=["lecture-intro"])
+    greedy_md = gr.Markdown(elem_id="pm-greedy-example")
+    ui.code_panel("poems")
+
+    shown = [poem_view, status, cand_plot, cand_md]
+    inputs = [form, text, acrostic, temperature, top_k, seed, greedy, line, col, lang]
+    outputs = [*shown, poem_state, line, col]
+    # Check first, in an event without outputs: a bad request shows its message alone, instead of
+    # Gradio stamping "Error" on every output of the event that failed.
+    checking = {"api_visibility": "private", "concurrency_limit": None, "show_progress": "hidden"}
+    writing = {"api_visibility": "private", "concurrency_limit": None, "show_progress": "minimal"}
+    generate.click(on_check, inputs, None, **checking).success(on_generate, inputs, outputs, **writing)
+    text.submit(on_check, inputs, None, **checking).success(on_generate, inputs, outputs, **writing)
+    next_seed.click(on_next_seed, seed, seed, **ui.CHEAP).then(on_check, inputs, None, **checking).success(
+        on_generate, inputs, outputs, **writing
+    )
+    for slider in (line, col):
+        slider.change(on_position, [poem_state, line, col, lang], shown, trigger_mode="always_last", **ui.CHEAP)
+    gr.on(None, on_form_note, [form, lang], [greedy_md, card], **ui.CHEAP)  # on page load and on every change
+    lang.change(on_lang, [poem_state, line, col, lang], shown, **ui.CHEAP)
+    gr.api(api_poem, api_name="poem")

@@ -1,0 +1,392 @@
+"""Lecture 13's Tang poem generator: a character-level language model
+(Embedding -> GRU -> Linear) and form-constrained decoding.
+
+A poem of form "5x4" (五言绝句) is the token sequence
+    <5x4> c c c c c ， c c c c c 。 c c c c c ， c c c c c 。 <eos>
+one start token per form (so the model knows the form from the first step),
+the characters of each line, then "，" after odd and "。" after even lines.
+
+Decoding walks this fixed layout: at a punctuation slot the punctuation is
+forced; at a character slot every non-character token (specials, ，。) is
+masked to -inf, so a generated poem always has exactly the chosen number of
+lines and characters per line. Start characters and acrostic heads are forced
+too. The remaining slots are filled by greedy argmax or by roulette-wheel
+sampling (torch.multinomial) from softmax(logits / T), optionally truncated to
+the top k, with a seeded torch.Generator.
+
+Weights: weights/poems_gru.safetensors (float16 tensors, loaded as float32;
+config and metrics as JSON in the metadata), vocabulary in
+weights/poems_vocab.json. Built by ``python -m models.train_poems``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import load_file
+
+WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
+WEIGHTS_FILE = WEIGHTS / "poems_gru.safetensors"
+VOCAB_FILE = WEIGHTS / "poems_vocab.json"
+METRICS_FILE = WEIGHTS / "poems_gru.json"
+HELDOUT_SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "poems_heldout_sample.txt"
+
+# form -> (characters per line, lines)
+FORMS: dict[str, tuple[int, int]] = {"5x4": (5, 4), "7x4": (7, 4), "5x8": (5, 8), "7x8": (7, 8)}
+PAD, UNK, EOS = "<pad>", "<unk>", "<eos>"
+COMMA, PERIOD = "，", "。"
+SPECIALS = (PAD, UNK, EOS, *(f"<{f}>" for f in FORMS), COMMA, PERIOD)  # ids 0..8; characters follow
+# Punctuation the user may type in an opening; it is dropped (the form fixes where ，and 。 go).
+IGNORED_INPUT = set(" \t\r\n\u3000，。,.、；;：:！!？?·“”\"'‘’《》「」『』（）()")
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def punct_after(line: int) -> str:
+    """The punctuation after 0-based line ``line``: ，after the first line of a couplet, 。after the second."""
+    return COMMA if line % 2 == 0 else PERIOD
+
+
+class PoemError(ValueError):
+    """Bad generation input; ``key`` names the message, ``fmt`` its fields (for the UI's languages)."""
+
+    def __init__(self, key: str, message: str, **fmt):
+        super().__init__(message)
+        self.key, self.fmt = key, fmt
+
+
+class OutOfVocabulary(PoemError):
+    def __init__(self, chars: list[str]):
+        shown = "".join(chars)
+        super().__init__("oov", f"characters not in the model's vocabulary: {shown}", chars=shown)
+        self.chars = chars
+
+
+class Vocab:
+    """Tokens <-> ids. ``t2s`` maps traditional characters (seen in the corpus, not in the
+    vocabulary) to their simplified form in the vocabulary, so that user input like 風 works."""
+
+    def __init__(self, itos: list[str], t2s: dict[str, str] | None = None):
+        if tuple(itos[: len(SPECIALS)]) != SPECIALS:
+            raise ValueError("the vocabulary must start with the special tokens")
+        self.itos = list(itos)
+        self.stoi = {s: i for i, s in enumerate(self.itos)}
+        self.t2s = dict(t2s or {})
+        self.pad, self.unk, self.eos = self.stoi[PAD], self.stoi[UNK], self.stoi[EOS]
+        self.comma, self.period = self.stoi[COMMA], self.stoi[PERIOD]
+        self.first_char = len(SPECIALS)  # ids >= first_char are Chinese characters
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def bos(self, form: str) -> int:
+        return self.stoi[f"<{form}>"]
+
+    def id(self, ch: str) -> int:
+        return self.stoi.get(ch, self.unk)
+
+    def encode(self, form: str, chars: str) -> list[int]:
+        """<form> + each line's characters and its punctuation + <eos>; unknown characters -> <unk>."""
+        width, lines = FORMS[form]
+        if len(chars) != width * lines:
+            raise ValueError(f"a {form} poem has {width * lines} characters, got {len(chars)}")
+        ids = [self.bos(form)]
+        for line in range(lines):
+            ids += [self.id(c) for c in chars[line * width : (line + 1) * width]]
+            ids.append(self.stoi[punct_after(line)])
+        return ids + [self.eos]
+
+    def normalise(self, text: str) -> str:
+        """User text -> characters: drop spaces and punctuation, map known traditional characters."""
+        return "".join(self.t2s.get(c, c) for c in str(text) if c not in IGNORED_INPUT)
+
+    def check(self, chars: str) -> None:
+        """Raise OutOfVocabulary naming every character the model cannot write."""
+        bad = [c for c in dict.fromkeys(chars) if self.stoi.get(c, 0) < self.first_char]
+        if bad:
+            raise OutOfVocabulary(bad)
+
+    def to_json(self) -> dict:
+        return {"itos": self.itos, "t2s": self.t2s}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Vocab:
+        return cls(data["itos"], data.get("t2s"))
+
+
+@dataclass
+class PoemConfig:
+    vocab_size: int
+    embed_dim: int = 128
+    hidden_size: int = 256
+    num_layers: int = 2
+    dropout: float = 0.1
+
+
+class PoemLM(torch.nn.Module):
+    """Embedding -> GRU -> Linear: at every step, logits over the vocabulary for the next token."""
+
+    def __init__(self, config: PoemConfig):
+        super().__init__()
+        self.config = config
+        self.embed = torch.nn.Embedding(config.vocab_size, config.embed_dim)
+        self.rnn = torch.nn.GRU(
+            config.embed_dim,
+            config.hidden_size,
+            num_layers=config.num_layers,
+            batch_first=True,
+            dropout=config.dropout if config.num_layers > 1 else 0.0,
+        )
+        self.drop = torch.nn.Dropout(config.dropout)
+        self.out = torch.nn.Linear(config.hidden_size, config.vocab_size)
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        e = self.drop(self.embed(x))  # (B, T) -> (B, T, E)
+        y, h = self.rnn(e, h)  # (B, T, H); h (layers, B, H)
+        return self.out(self.drop(y)), h  # (B, T, V)
+
+
+def count_parameters(model: torch.nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+# ---- loading -------------------------------------------------------------------------
+
+
+def read_metadata(path: Path = WEIGHTS_FILE) -> dict:
+    with safe_open(str(path), framework="pt") as f:
+        raw = f.metadata() or {}
+    return {k: json.loads(v) if k in ("config", "train", "metrics") else v for k, v in raw.items()}
+
+
+def load_from(weights: Path, vocab_file: Path) -> tuple[PoemLM, Vocab]:
+    """Model (eval mode, float32, frozen) and vocabulary from a safetensors file and its vocab JSON."""
+    vocab = Vocab.from_json(json.loads(vocab_file.read_text(encoding="utf-8")))
+    config = PoemConfig(**read_metadata(weights)["config"])
+    if config.vocab_size != len(vocab):
+        raise ValueError(f"{weights.name} expects {config.vocab_size} tokens, the vocabulary has {len(vocab)}")
+    model = PoemLM(config)
+    model.load_state_dict({k: v.float() for k, v in load_file(str(weights)).items()})  # stored as float16
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model, vocab
+
+
+@functools.cache
+def load() -> tuple[PoemLM, Vocab]:
+    """The committed model and vocabulary, loaded once (shared: do not modify)."""
+    return load_from(WEIGHTS_FILE, VOCAB_FILE)
+
+
+def metrics() -> dict:
+    """What training recorded: held-out perplexity, corpus sizes, timing (weights/poems_gru.json)."""
+    return json.loads(METRICS_FILE.read_text(encoding="utf-8"))
+
+
+# ---- generation ------------------------------------------------------------------------
+
+
+def prepare(vocab: Vocab, form: str, start: str = "", acrostic: bool = False) -> tuple[str, str]:
+    """Check the request; returns (opening characters, acrostic heads), one of them empty.
+
+    Acrostic: 1 to ``lines`` characters; line i starts with the i-th (lines beyond the
+    given characters are free). Opening: at most width x lines characters.
+    """
+    if form not in FORMS:
+        raise PoemError("form", f"unknown form {form!r}; choose from {', '.join(FORMS)}", form=form)
+    width, lines = FORMS[form]
+    chars = vocab.normalise(start)
+    if acrostic and not chars:
+        raise PoemError("acrostic_empty", "an acrostic needs at least one character")
+    if acrostic and len(chars) > lines:
+        raise PoemError(
+            "acrostic_long",
+            f"{len(chars)} acrostic characters, but a {form} poem has {lines} lines",
+            n=len(chars),
+            lines=lines,
+            form=form,
+        )
+    if not acrostic and len(chars) > width * lines:
+        raise PoemError(
+            "start_long",
+            f"{len(chars)} opening characters, but a {form} poem has {width * lines}",
+            n=len(chars),
+            total=width * lines,
+            form=form,
+        )
+    vocab.check(chars)
+    return ("", chars) if acrostic else (chars, "")
+
+
+def forced_chars(form: str, opening: str, heads: str) -> dict[int, str]:
+    """{character slot index (0-based, line-major): forced character}."""
+    width, _ = FORMS[form]
+    forced = {i: c for i, c in enumerate(opening)}
+    forced.update({line * width: c for line, c in enumerate(heads)})
+    return forced
+
+
+def sampling_probs(logits: torch.Tensor, vocab: Vocab, temperature: float, top_k: int, greedy: bool) -> torch.Tensor:
+    """The distribution one character slot draws from, (V,): only characters allowed;
+    greedy -> softmax(logits) (T = 1, argmax is taken); else softmax(logits / T) over the top k (0 = all)."""
+    z = logits.clone()
+    z[: vocab.first_char] = -math.inf  # no special token, no punctuation inside a line
+    if not greedy:
+        z = z / temperature
+        if 0 < top_k < len(z) - vocab.first_char:
+            kth = torch.topk(z, top_k).values[-1]
+            z[z < kth] = -math.inf
+    return torch.softmax(z, dim=-1)
+
+
+@torch.no_grad()
+def generate(
+    form: str = "5x4",
+    start: str = "",
+    acrostic: bool = False,
+    temperature: float = 1.0,
+    top_k: int = 0,
+    seed: int = 0,
+    greedy: bool = False,
+    candidates: int = 10,
+    model: PoemLM | None = None,
+    vocab: Vocab | None = None,
+) -> dict:
+    """One poem of ``form``. Returns {"form", "lines": [str with its ，/。], "chars", "forced": [bool per char],
+    "steps": [per character slot: {"ids", "probs" (top ``candidates`` of the distribution it drew from),
+    "chosen", "p" (its probability there), "p_model" (under the model at T = 1), "forced"}],
+    "logprob": sum of log p(chosen) under the model at T = 1, and the settings}."""
+    if model is None or vocab is None:
+        model, vocab = load()
+    opening, heads = prepare(vocab, form, start, acrostic)
+    if not greedy and not temperature > 0:
+        raise PoemError("temperature", "temperature must be positive (or use greedy decoding)")
+    width, lines = FORMS[form]
+    forced = forced_chars(form, opening, heads)
+    gen = torch.Generator().manual_seed(int(seed))
+    x = torch.tensor([[vocab.bos(form)]])  # (1, 1)
+    h = None
+    chars, steps, logprob = [], [], 0.0
+    for line in range(lines):
+        for col in range(width + 1):  # the line's characters, then its punctuation
+            logits, h = model(x, h)  # (1, 1, V): one token in, the memory h carried along
+            if col == width:  # the form fixes the punctuation: no choice, just feed it next
+                x = torch.tensor([[vocab.stoi[punct_after(line)]]])
+                continue
+            logits = logits[0, -1]  # (V,)
+            probs = sampling_probs(logits, vocab, temperature, top_k, greedy)
+            slot = line * width + col
+            if slot in forced:
+                idx = vocab.stoi[forced[slot]]
+            elif greedy:
+                idx = int(torch.argmax(probs))
+            else:  # roulette wheel: each character gets a slice of width p
+                idx = int(torch.multinomial(probs, 1, generator=gen))
+            top = torch.topk(probs, candidates)
+            logp = float(torch.log_softmax(logits, -1)[idx])  # the model's own log p (T = 1, all tokens)
+            steps.append(
+                {
+                    "ids": top.indices.tolist(),
+                    "probs": top.values.tolist(),
+                    "chosen": idx,
+                    "p": float(probs[idx]),
+                    "p_model": math.exp(logp),
+                    "forced": slot in forced,
+                }
+            )
+            logprob += logp
+            chars.append(vocab.itos[idx])
+            x = torch.tensor([[idx]])
+    text = "".join(chars)
+    return {
+        "form": form,
+        "greedy": greedy,
+        "temperature": 1.0 if greedy else temperature,
+        "top_k": top_k,
+        "seed": int(seed),
+        "chars": text,
+        "lines": as_lines(form, text),
+        "forced": [i in forced for i in range(width * lines)],
+        "steps": steps,
+        "logprob": logprob,
+    }
+
+
+def as_lines(form: str, chars: str) -> list[str]:
+    """The poem's lines, each with its ，or 。"""
+    width, lines = FORMS[form]
+    return [chars[i * width : (i + 1) * width] + punct_after(i) for i in range(lines)]
+
+
+def as_text(poem: dict) -> str:
+    return "\n".join(poem["lines"])
+
+
+@torch.no_grad()
+def teacher_forced(form: str, chars: str, model: PoemLM | None = None, vocab: Vocab | None = None) -> torch.Tensor:
+    """log-probabilities the model gives at every position of an encoded poem in one pass: (T - 1, V),
+    row t predicting token t + 1 (the first row predicts the first character)."""
+    if model is None or vocab is None:
+        model, vocab = load()
+    ids = torch.tensor([vocab.encode(form, chars)])  # (1, T)
+    logits, _ = model(ids[:, :-1])  # (1, T - 1, V)
+    return torch.log_softmax(logits[0], dim=-1)
+
+
+def char_rows(form: str) -> list[int]:
+    """Rows of ``teacher_forced`` that predict a character (not ，。 or <eos>), in slot order."""
+    width, lines = FORMS[form]
+    return [line * (width + 1) + col for line in range(lines) for col in range(width)]
+
+
+# ---- evaluation -------------------------------------------------------------------------
+
+
+@torch.no_grad()
+def perplexity(poems: list[tuple[str, str]], model: PoemLM, vocab: Vocab, batch_size: int = 256) -> dict:
+    """Per-character perplexity exp(mean -log p) of (form, characters) poems, over the Chinese-character
+    targets (an unknown character counts as the <unk> token), and over all tokens (with ，。<eos>)."""
+    nll_char = nll_all = 0.0
+    n_char = n_all = n_unk = 0
+    by_form: dict[str, list[tuple[str, str]]] = {}
+    for form, chars in poems:
+        by_form.setdefault(form, []).append(chars)
+    for form, group in by_form.items():
+        rows = torch.tensor(char_rows(form))
+        for i in range(0, len(group), batch_size):
+            ids = torch.tensor([vocab.encode(form, c) for c in group[i : i + batch_size]])  # (B, T)
+            logits, _ = model(ids[:, :-1])  # (B, T - 1, V)
+            nll = torch.nn.functional.cross_entropy(logits.transpose(1, 2), ids[:, 1:], reduction="none")  # (B, T-1)
+            nll_all += float(nll.double().sum())
+            n_all += nll.numel()
+            nll_char += float(nll[:, rows].double().sum())
+            n_char += nll[:, rows].numel()
+            n_unk += int((ids[:, 1:][:, rows] == vocab.unk).sum())
+    return {
+        "perplexity_char": math.exp(nll_char / n_char),
+        "perplexity_all": math.exp(nll_all / n_all),
+        "nll_char": nll_char / n_char,
+        "chars": n_char,
+        "tokens": n_all,
+        "unk_chars": n_unk,
+        "poems": len(poems),
+    }
+
+
+def read_sample(path: Path = HELDOUT_SAMPLE) -> list[tuple[str, str]]:
+    """The committed held-out poems: lines "form<TAB>poem with ，。"; # starts a comment."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            form, text = line.split("\t")
+            out.append((form, "".join(c for c in text if c not in (COMMA, PERIOD))))
+    return out

@@ -1,0 +1,22 @@
+"""Lecture 13's code-panel snippet runs on the committed weights and writes what the tab writes."""
+
+import runpy
+
+import torch
+
+from demos.ui import SNIPPETS
+from models import poems as P
+
+
+def test_poems_snippet():
+    g = runpy.run_path(str(SNIPPETS / "poems.py"), run_name="__main__")
+    model, vocab = P.load()
+    ids = torch.tensor([vocab.encode("5x4", "白日依山尽黄河入海流欲穷千里目更上一层楼")])
+    with torch.no_grad():
+        torch.testing.assert_close(g["model"](ids)[0], model(ids)[0], rtol=0, atol=0)  # the same network
+    args = {"form": g["form"], "temperature": g["temperature"], "top_k": g["top_k"], "seed": g["seed"]}
+    assert (g["form"], g["width"], g["lines"]) == ("5x4", *P.FORMS["5x4"])
+    assert g["sampled"] == P.generate(**args)["lines"]
+    assert g["acrostic"] == P.generate(**args, start=g["heads"], acrostic=True)["lines"]
+    assert g["greedy"] == P.generate(**args, greedy=True)["lines"]
+    assert [line[0] for line in g["acrostic"]] == list(g["heads"])

@@ -7,6 +7,7 @@ source and intro keys) and build(lang) that adds the tab's content.
 from demos import (
     advanced_cnn,
     backprop,
+    cnn_training,
     convolution,
     dataloader,
     gradient_descent,
@@ -36,6 +37,7 @@ LECTURES = [
     playground,
     # Vision
     convolution,
+    cnn_training,
     advanced_cnn,
     # Sequences
     rnn_basics,

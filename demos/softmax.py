@@ -6,15 +6,25 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
-import time
 
 import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import live, mnist_data, ui
+from demos import live, mnist_data, mnist_live, ui
 from demos.i18n import I18N, register, t
+from demos.mnist_live import (  # noqa: F401  (re-exported: this tab's loop, curves and digits live there)
+    BATCH_SIZES,
+    EPOCH_RANGE,
+    LOSS_POINTS,
+    LR_RANGE,
+    MOMENTUM_RANGE,
+    digit_picks,
+    digits_figure,
+    evaluate,
+    new_run,
+    status_text,
+)
 
 LECTURE = ui.Lecture("softmax", "sec_classification", "sm_tab", "sm_source", "sm_intro")
 
@@ -94,45 +104,6 @@ register(
         "sm_seed": ("随机种子 seed", "seed"),
         "sm_train": ("▶ 训练", "▶ Train"),
         "sm_stop": ("■ 停止", "■ Stop"),
-        "sm_ready": (
-            "按 **▶ 训练** 开始（在 6,000 张图上每轮约几分之一秒到数秒，视机器负载而定）。",
-            "Press **▶ Train** (an epoch over 6,000 images takes a fraction of a second to a few seconds, depending on the machine's load).",
-        ),
-        "sm_starting": ("正在准备数据和模型…", "Preparing the data and the model…"),
-        "sm_progress": (
-            "第 {epoch}/{epochs} 轮，第 {batch}/{batches} 批：训练损失 {loss:.4f}",
-            "Epoch {epoch}/{epochs}, batch {batch}/{batches}: training loss {loss:.4f}",
-        ),
-        "sm_progress_acc": (
-            "；第 {done} 轮后测试准确率 **{acc:.1f}%**（每轮 {sec:.2f} 秒）",
-            "; test accuracy after epoch {done}: **{acc:.1f} %** ({sec:.2f} s per epoch)",
-        ),
-        "sm_done": (
-            "**完成** {epochs} 轮：测试准确率 **{acc:.1f}%**（1,000 张测试图中对 {correct} 张），最后一轮训练损失 {loss:.4f}；"
-            "每轮平均 {sec:.2f} 秒。",
-            "**Done**, {epochs} epochs: test accuracy **{acc:.1f} %** ({correct} of the 1,000 test digits), last epoch's "
-            "training loss {loss:.4f}; {sec:.2f} s per epoch on average.",
-        ),
-        "sm_diverged": (
-            "**发散**：第 {epoch} 轮第 {batch} 批的损失变成了 {loss}，训练已停止。学习率 {lr:g}（动量 {momentum:g}）太大，试试 lr = 0.1 或更小。",
-            "**Diverged**: at epoch {epoch}, batch {batch} the loss became {loss}, so training stopped. The learning rate "
-            "{lr:g} (momentum {momentum:g}) is too large; try lr = 0.1 or less.",
-        ),
-        "sm_loss_title": ("损失（训练：每批滑动平均；测试：每轮）", "Loss (training: running mean; test: each epoch)"),
-        "sm_train_loss": ("训练损失", "training loss"),
-        "sm_test_loss": ("测试损失", "test loss"),
-        "sm_acc_title": ("每轮后的测试准确率", "Test accuracy after each epoch"),
-        "sm_test_acc": ("测试准确率 %", "test accuracy %"),
-        "sm_chance": ("随机猜测 10%", "chance 10 %"),
-        "sm_epoch": ("轮次 epoch", "epoch"),
-        "sm_digits_title": (
-            "上排：每个数字的第一张测试图；下排：前 10 个认错的测试图（真 → 预测）",
-            "Top: the first test image of each digit; bottom: the first 10 misread test images (true → predicted)",
-        ),
-        "sm_digits_idle": (
-            "测试集中每个数字的第一张图（训练后显示预测）",
-            "The first test image of each digit (train to see predictions)",
-        ),
     }
 )
 
@@ -234,14 +205,7 @@ def ce_markdown(logits, target: int, lang: str) -> str:
     return "\n\n".join(lines)
 
 
-# ---- pure computation: the MNIST MLP ---------------------------------------------
-
-LR_RANGE = (0.0001, 1.0)
-MOMENTUM_RANGE = (0.0, 0.99)
-BATCH_SIZES = (16, 32, 64, 128, 256)
-EPOCH_RANGE = (1, 10)
-LOSS_POINTS = 10  # training-loss points per epoch on the curve
-_seed_lock = threading.Lock()  # seeding torch's global generator and building the model is one step
+# ---- pure computation: the MNIST MLP (the loop, curves and digits: demos/mnist_live.py) ----
 
 
 @functools.cache
@@ -272,215 +236,28 @@ def net_class():
 
 def make_model(seed: int):
     """A freshly initialised Net, the same as torch.manual_seed(seed); Net() in the snippet."""
-    torch = ui.torch_ready()
-    with _seed_lock:
-        torch.manual_seed(seed)
-        return net_class()()
-
-
-def evaluate(model, x, y) -> dict:
-    """Test loss, accuracy, predictions and their softmax confidence, all images at once."""
-    torch = ui.torch_ready()
-    with torch.no_grad():
-        out = model(x)  # (N, 10)
-        loss = torch.nn.functional.cross_entropy(out, y).item()
-        conf, pred = torch.softmax(out, dim=1).max(dim=1)
-    return {"loss": loss, "acc": (pred == y).float().mean().item(), "pred": pred.tolist(), "conf": conf.tolist()}
+    return mnist_live.make_model(net_class(), seed)
 
 
 def train_mlp(lr: float, momentum: float, batch_size: int, epochs: int, seed: int = 0):
-    """Train as the lecture does; yield after every batch and after every epoch's test.
-
-    Yields {"kind": "batch", "epoch", "batch", "batches", "loss"} (1-based), then per epoch
-    {"kind": "epoch", "epoch", "train_loss" (the epoch's mean), "test": evaluate(...), "seconds"}
-    where seconds is the compute time of that epoch (time spent outside the generator excluded),
-    or {"kind": "diverged", ...} once the loss is not finite, and stops.
-    """
-    torch = ui.torch_ready()
-    x_train, y_train = mnist_data.tensors("train")
-    x_test, y_test = mnist_data.tensors("test")
-    loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(x_train, y_train),
-        batch_size=batch_size,
-        shuffle=True,
-        generator=torch.Generator().manual_seed(seed),
-    )
-    model = make_model(seed)
-    criterion = torch.nn.CrossEntropyLoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    for epoch in range(1, epochs + 1):
-        busy, resumed, running = 0.0, time.perf_counter(), 0.0
-        for batch, (inputs, target) in enumerate(loader, 1):
-            optimizer.zero_grad()
-            loss = criterion(model(inputs), target)
-            loss.backward()
-            optimizer.step()
-            value = loss.item()
-            if not math.isfinite(value):
-                yield {"kind": "diverged", "epoch": epoch, "batch": batch, "loss": value}
-                return
-            running += value
-            busy += time.perf_counter() - resumed
-            yield {"kind": "batch", "epoch": epoch, "batch": batch, "batches": len(loader), "loss": value}
-            resumed = time.perf_counter()
-        test = evaluate(model, x_test, y_test)
-        busy += time.perf_counter() - resumed
-        yield {"kind": "epoch", "epoch": epoch, "train_loss": running / len(loader), "test": test, "seconds": busy}
+    """The lecture's training of Net, event by event (see mnist_live.train)."""
+    return mnist_live.train(net_class(), lr, momentum, batch_size, epochs, seed)
 
 
 def history(lr: float, momentum: float, batch_size: int, epochs: int, seed: int = 0) -> dict:
     """The whole run at once: {"train_loss": [per epoch], "test_acc": [...], "test_loss": [...], "diverged"}."""
-    out = {"train_loss": [], "test_acc": [], "test_loss": [], "diverged": False}
-    for ev in train_mlp(lr, momentum, batch_size, epochs, seed):
-        if ev["kind"] == "diverged":
-            out["diverged"] = True
-        elif ev["kind"] == "epoch":
-            out["train_loss"].append(ev["train_loss"])
-            out["test_acc"].append(ev["test"]["acc"])
-            out["test_loss"].append(ev["test"]["loss"])
-    return out
-
-
-def new_run(epochs: int = 10, lr: float = 0.01, momentum: float = 0.5) -> dict:
-    """Per-user record of one run (kept in gr.State); only finite numbers go in."""
-    return {
-        "epochs": epochs,
-        "lr": lr,
-        "momentum": momentum,
-        "status": "idle",
-        "loss_x": [],
-        "loss": [],
-        "test_loss": [],
-        "test_acc": [],
-        "seconds": [],
-        "pred": None,
-        "conf": None,
-        "epoch": 0,
-        "batch": 0,
-        "batches": 0,
-        "last_loss": None,
-        "epoch_loss": None,
-        "bad_loss": None,
-        "budget": None,
-    }
+    return mnist_live.history(net_class(), lr, momentum, batch_size, epochs, seed)
 
 
 # ---- figures and text: the MLP ---------------------------------------------------
 
 
 def loss_figure(run: dict, lang: str) -> go.Figure:
-    """Training loss (running mean, x in epochs) and test loss after each epoch."""
-    fig = live.curves_figure(
-        {t("sm_train_loss", lang): run["loss"], t("sm_test_loss", lang): run["test_loss"]},
-        t("sm_loss_title", lang),
-        t("sm_epoch", lang),
-        "loss",
-    )
-    fig.data[0].x = run["loss_x"]  # fractions of an epoch
-    fig.data[1].update(mode="lines+markers", marker={"size": 10})
-    fig.update_xaxes(range=[0, max(run["epochs"], 1)])
-    fig.update_yaxes(rangemode="tozero")
-    return fig
+    return mnist_live.loss_figure([run], lang)
 
 
 def accuracy_figure(run: dict, lang: str) -> go.Figure:
-    fig = live.curves_figure(
-        {t("sm_test_acc", lang): [100 * a for a in run["test_acc"]]},
-        t("sm_acc_title", lang),
-        t("sm_epoch", lang),
-        "%",
-    )
-    fig.data[0].update(
-        mode="lines+markers+text", marker={"size": 10}, texttemplate="%{y:.1f}", textposition="top center"
-    )
-    fig.add_hline(y=10, line={"dash": "dot", "color": "#888"}, annotation_text=t("sm_chance", lang))
-    fig.update_xaxes(range=[0.5, max(run["epochs"], 1) + 0.5], dtick=1)
-    fig.update_yaxes(range=[0, 105])
-    return fig
-
-
-CELL = 30  # a 28x28 digit plus a 2-pixel gap
-
-
-def digit_picks(pred: list[int] | None, y: np.ndarray) -> tuple[list[int], list[int]]:
-    """Indices shown: the first test image of each digit; the first 10 misread ones."""
-    firsts = [int(np.flatnonzero(y == d)[0]) for d in range(10)]
-    wrong = [] if pred is None else [int(i) for i in np.flatnonzero(np.asarray(pred) != y)[:10]]
-    return firsts, wrong
-
-
-def digits_figure(run: dict, lang: str) -> go.Figure:
-    """A mosaic of test digits, ink dark on white, each with its prediction (green right, red wrong)."""
-    imgs, y = mnist_data.images("test"), mnist_data.raw()["y_test"]
-    pred, conf = run["pred"], run["conf"]
-    rows = [r for r in digit_picks(pred, y) if r]
-    mosaic = np.zeros((len(rows) * (CELL + 14), 10 * CELL))
-    fig = go.Figure()
-    for r, picks in enumerate(rows):
-        for c, i in enumerate(picks):
-            top = r * (CELL + 14) + 14  # 14 rows of space above each digit for its label
-            mosaic[top : top + 28, c * CELL : c * CELL + 28] = imgs[i]
-            if pred is None:
-                text, color = str(int(y[i])), "#111"
-            elif pred[i] == y[i]:
-                text, color = f"{pred[i]} ✓ {100 * conf[i]:.0f}%", ui.COLORS[2]
-            else:
-                text, color = f"{int(y[i])}→{pred[i]} ✗", ui.COLORS[1]
-            fig.add_annotation(
-                x=c * CELL + 13.5, y=top - 7, text=text, showarrow=False, font={"size": 15, "color": color}
-            )
-    fig.add_trace(go.Heatmap(z=mosaic, colorscale="Greys", zmin=0, zmax=255, showscale=False, hoverinfo="skip"))
-    title = t("sm_digits_idle" if pred is None else "sm_digits_title", lang)
-    ui.style(fig, title, height=120 + 150 * len(rows))
-    fig.update_xaxes(visible=False, range=[-1, 10 * CELL - 1], fixedrange=True)
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10}, title_font_size=18)
-    return fig
-
-
-def status_text(run: dict, lang: str) -> str:
-    s = run["status"]
-    if s == "idle":
-        return t("sm_ready", lang)
-    if s == "starting":
-        return t("sm_starting", lang)
-    if s == "diverged":
-        return t(
-            "sm_diverged",
-            lang,
-            epoch=run["epoch"],
-            batch=run["batch"],
-            loss=run["bad_loss"],
-            lr=run["lr"],
-            momentum=run["momentum"],
-        )
-    sec = sum(run["seconds"]) / len(run["seconds"]) if run["seconds"] else 0.0
-    if s == "done":
-        acc = run["test_acc"][-1]
-        correct = round(acc * len(run["pred"]))
-        return t(
-            "sm_done",
-            lang,
-            epochs=len(run["test_acc"]),
-            acc=100 * acc,
-            correct=correct,
-            loss=run["epoch_loss"],
-            sec=sec,
-        )
-    text = t(
-        "sm_progress",
-        lang,
-        epoch=run["epoch"],
-        epochs=run["epochs"],
-        batch=run["batch"],
-        batches=run["batches"],
-        loss=run["last_loss"],
-    )
-    if run["test_acc"]:
-        text += t("sm_progress_acc", lang, done=len(run["test_acc"]), acc=100 * run["test_acc"][-1], sec=sec)
-    if s == "time_up":
-        text += "  \n" + t("live_time_up", lang, seconds=run["budget"])
-    return text
+    return mnist_live.accuracy_figure([run], lang)
 
 
 def mlp_outputs(run: dict, lang: str, digits: bool = True):
@@ -517,51 +294,18 @@ def api_softmax_ce(logits: list[float], target: int) -> dict:
 
 def on_train(lr, momentum, batch_size, epochs, seed, lang):
     """Stream the training: loss and accuracy curves, a status line, at most ~5 frames a second."""
-    lr = ui.number(lr, t("sm_lr", lang), *LR_RANGE, lang)
-    momentum = ui.number(momentum, t("sm_momentum", lang), *MOMENTUM_RANGE, lang)
-    batch_size = ui.integer(batch_size, t("sm_batch", lang), 1, 1024, lang)
-    epochs = ui.integer(epochs, t("sm_epochs", lang), *EPOCH_RANGE, lang)
-    seed = ui.integer(seed, t("sm_seed", lang), 0, 2**31 - 1, lang)
+    names = tuple(t(k, lang) for k in ("sm_lr", "sm_momentum", "sm_batch", "sm_epochs", "sm_seed"))
+    lr, momentum, batch_size, epochs, seed = mnist_live.check_settings(
+        lr, momentum, batch_size, epochs, seed, names, lang
+    )
     run = new_run(epochs, lr, momentum)
     run["status"] = "starting"
     yield mlp_outputs(run, lang)  # clears the previous run's digits
-    run["status"] = "running"
     batches = math.ceil(len(mnist_data.raw()["y_train"]) / batch_size)
-    every = max(1, batches // LOSS_POINTS)  # batches per point of the training-loss curve
     pacer = live.Pacer(epochs * batches, min_interval=0.2, budget=live.TRAIN_SECONDS)
-    window: list[float] = []
-    for ev in train_mlp(lr, momentum, batch_size, epochs, seed):
-        if ev["kind"] == "diverged":
-            run.update(status="diverged", epoch=ev["epoch"], batch=ev["batch"], bad_loss=str(ev["loss"]))
-            yield mlp_outputs(run, lang, digits=False)
-            return
-        if ev["kind"] == "batch":
-            run.update(epoch=ev["epoch"], batch=ev["batch"], batches=ev["batches"], last_loss=ev["loss"])
-            window.append(ev["loss"])
-            if len(window) == every or ev["batch"] == ev["batches"]:
-                run["loss_x"].append(ev["epoch"] - 1 + ev["batch"] / ev["batches"])
-                run["loss"].append(sum(window) / len(window))
-                window = []
-            step = (ev["epoch"] - 1) * batches + ev["batch"]
-            if step < pacer.steps and pacer.due(step):
-                yield mlp_outputs(run, lang, digits=False)
-                pacer.shown()
-        else:  # an epoch ended: always show its test accuracy
-            test = ev["test"]
-            run["test_loss"].append(test["loss"])
-            run["test_acc"].append(test["acc"])
-            run["seconds"].append(ev["seconds"])
-            run.update(pred=test["pred"], conf=test["conf"], epoch_loss=ev["train_loss"])
-            if ev["epoch"] == epochs:
-                run["status"] = "done"
-                yield mlp_outputs(run, lang)
-                return
-            yield mlp_outputs(run, lang, digits=False)
-            pacer.shown()
-        if pacer.time_up():
-            run.update(status="time_up", budget=pacer.budget)
-            yield mlp_outputs(run, lang, digits=run["pred"] is not None)
-            return
+    events = ((0, ev) for ev in train_mlp(lr, momentum, batch_size, epochs, seed))
+    for digits in mnist_live.stream([run], events, pacer):
+        yield mlp_outputs(run, lang, digits=digits)
 
 
 def on_lang(run, lang):

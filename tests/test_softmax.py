@@ -224,7 +224,7 @@ def test_training_streams_and_finishes():
     for fig in (loss_fig, acc_fig, digits):
         finite_json(fig)
     assert "misread" in digits.layout.title.text
-    assert frames[0][2] == sm.t("sm_starting", "en")  # the first frame clears the last run
+    assert frames[0][2] == sm.t("mnl_starting", "en")  # the first frame clears the last run
     assert all(not isinstance(f[3], type(digits)) for f in frames[1:-1])  # the middle frames skip the digits
 
 

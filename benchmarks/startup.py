@@ -85,10 +85,10 @@ def time_to_first_page(script: Path, must_contain: list[str], timeout: float = 6
         proc.wait(timeout=10)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import demos
@@ -123,6 +123,16 @@ def main() -> None:
         f"{', '.join(called)}): {rss:.0f} MB resident, {peak:.0f} MB peak"
     )
     print(f"ratio app (models used) / hello-world: {rss / hello_rss:.2f}")
+    return {
+        "tabs": len(tabs),
+        "app_s": app_s,
+        "hello_s": hello_s,
+        "app_first_mb": first,
+        "app_mb": rss,
+        "app_peak_mb": peak,
+        "hello_mb": hello_rss,
+        "calls": called,
+    }
 
 
 if __name__ == "__main__":

@@ -1,0 +1,113 @@
+"""Run every benchmark and rewrite benchmarks/README.md with the figures.
+
+    python benchmarks/run_all.py            # about 5 minutes on the 2-core machine
+
+Each figure is measured beside a baseline in the same run (these machines are noisy):
+start-up and memory against a bare Gradio hello-world, endpoint latency under a classroom's
+load, digit inference per image, and the app's training loop against a bare PyTorch loop.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import load  # noqa: E402
+import startup  # noqa: E402
+import train_throughput  # noqa: E402
+
+
+def inference_per_image(repeats: int = 200) -> list[dict]:
+    """Median milliseconds to classify one 28x28 digit, per model, one thread (as the app runs)."""
+    import numpy as np
+    import torch
+
+    from models import data
+    from models.load import load as load_model
+
+    torch.set_num_threads(1)
+    x = torch.from_numpy(np.load(ROOT / "tests" / "data" / "mnist_test_sample.npz")["x"][:1])
+    inputs = data.normalise(x)  # (1, 1, 28, 28)
+    rows = []
+    for name in ("mlp", "lecture_cnn", "best_cnn"):
+        model = load_model(name)
+        times = []
+        with torch.no_grad():
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                model(inputs).softmax(dim=1)
+                times.append(1000 * (time.perf_counter() - t0))
+        rows.append({"model": name, "ms": statistics.median(times)})
+    return rows
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    start = startup.main(["--runs", "3"])
+    classroom = load.main(["--users", "40", "--trainers", "2", "--seconds", "30"])
+    infer = inference_per_image()
+    train = train_throughput.main(["--threads", "1", "--repeats", "5"])
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {datetime.date.today()} on {platform.machine()} with {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; regenerate with `python benchmarks/run_all.py` "
+        f"({time.perf_counter() - t0:.0f} s). Each figure has a baseline measured in the same run.",
+        "",
+        "## Start-up and memory (`benchmarks/startup.py`)",
+        "",
+        "| | app.py | bare Gradio hello-world | ratio |",
+        "| --- | --- | --- | --- |",
+        f"| first page served (median of 3) | {start['app_s']:.2f} s ({start['tabs']} tabs) | {start['hello_s']:.2f} s "
+        f"| {start['app_s'] / start['hello_s']:.2f} |",
+        f"| resident memory after the first page | {start['app_first_mb']:.0f} MB | {start['hello_mb']:.0f} MB "
+        f"| {start['app_first_mb'] / start['hello_mb']:.2f} |",
+        f"| resident memory after every model was used once | {start['app_mb']:.0f} MB (peak {start['app_peak_mb']:.0f}) "
+        f"| {start['hello_mb']:.0f} MB | {start['app_mb'] / start['hello_mb']:.2f} |",
+        "",
+        f"Models used: {', '.join(start['calls'])}.",
+        "",
+        "## A classroom under load (`benchmarks/load.py`)",
+        "",
+        f"{classroom['users']} students each drag a slider or send a drawn digit, wait for the answer and think "
+        f"1-3 s; {classroom['trainers']} more train live (`/sigmoids_fit`, 3000 Adam steps) the whole time; "
+        f"{classroom['seconds']:g} s, loopback.",
+        "",
+        "| endpoint | answers | errors | p50 | p95 | max |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in classroom["rows"]:
+        lines.append(
+            f"| `{r['endpoint']}` | {r['ok']} | {r['errors']} | {r['p50']:.3f} s | {r['p95']:.3f} s | {r['max']:.3f} s |"
+        )
+    lines += [
+        "",
+        "## Digit inference per image (one thread)",
+        "",
+        "| model | median ms per image |",
+        "| --- | --- |",
+        *(f"| `{r['model']}` | {r['ms']:.2f} |" for r in infer),
+        "",
+        "## Training throughput (`benchmarks/train_throughput.py`, one thread as in the app)",
+        "",
+        "| model | app's loop (images/s) | bare PyTorch loop (images/s) | ratio |",
+        "| --- | --- | --- | --- |",
+        *(f"| {r['model']} | {r['app']:.0f} | {r['bare']:.0f} | {r['ratio']:.2f} |" for r in train),
+        "",
+    ]
+    out = ROOT / "benchmarks" / "README.md"
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

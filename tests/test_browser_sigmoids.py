@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from browser_tools import open_tab, record_text, recorded, set_number
+from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos import sigmoids as sg
@@ -54,9 +54,9 @@ def test_fit_streams_the_loss_and_stop_stops_it(app_page: Page):
     # a long fit, stopped half-way: nothing moves afterwards
     set_number(page, "sig-steps", 3000)
     record_text(page, "#sig-status")
+    click_when_text(page, "#sig-status", r"Adam step \d+/3000", "#sig-stop")  # from inside the page: no lag
     page.locator("#sig-fit").click()
     expect(status).to_contain_text(re.compile(r"Adam step \d+/3000"), timeout=20_000)
-    page.locator("#sig-stop").click()
     page.wait_for_timeout(5000)  # an unstopped run lasts about 3 s
     assert not any("Done, 3000" in text for text in recorded(page)), recorded(page)
     expect(status).to_contain_text(re.compile(r"Adam step \d+/3000"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from browser_tools import open_tab, record_text, recorded, set_number
+from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos import softmax
@@ -55,9 +55,9 @@ def test_training_streams_then_stop_stops(app_page: Page):
     # a long run, stopped once it has started, stays stopped
     set_number(page, "sm-epochs", 10)
     set_number(page, "sm-lr", 0.01)
+    click_when_text(page, "#sm-status", r"Epoch \d+/10, batch", "#sm-stop")  # from inside the page: no lag
     page.locator("#sm-train").click()
     expect(status).to_contain_text(re.compile(r"Epoch \d+/10, batch"), timeout=30_000)
-    page.locator("#sm-stop").click()
     page.wait_for_timeout(1000)
     stopped = status.inner_text()
     page.wait_for_timeout(2000)

@@ -14,6 +14,7 @@ from demos import (
     linear_model,
     linear_regression,
     logistic_regression,
+    names,
     pima,
     playground,
     poems,
@@ -41,6 +42,7 @@ LECTURES = [
     advanced_cnn,
     # Sequences
     rnn_basics,
+    names,
     poems,
 ]
 

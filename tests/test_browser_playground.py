@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from browser_tools import open_tab, record_text, recorded, set_number
+from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos import playground
@@ -35,10 +35,10 @@ def test_train_streams_frames_then_stop_and_continue(app_page: Page):
     set_number(page, "pg-epochs", 1000)  # longer than the test: it must still be running when stopped
     record_text(page, "#pg-status")
     record_times(page, "#pg-status")
+    # Stop from inside the page half-way (epoch 500-999): a busy test runner cannot miss it
+    click_when_text(page, "#pg-status", r"epoch [5-9]\d\d/1000", "#pg-stop")
     page.locator("#pg-train").click()
-    expect(status).to_contain_text(EPOCH, timeout=20_000)
-    page.wait_for_timeout(3_000)
-    page.locator("#pg-stop").click()
+    expect(status).to_contain_text(re.compile(r"epoch [5-9]\d\d/1000"), timeout=30_000)
     texts = [x for x in recorded(page) if EPOCH.search(x)]
     epochs = [int(EPOCH.search(x).group(1)) for x in texts]
     assert len(texts) >= 5 and epochs == sorted(epochs), texts

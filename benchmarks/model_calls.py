@@ -8,9 +8,16 @@ from pathlib import Path
 
 
 def calls(root: Path) -> list[tuple[str, tuple]]:
-    from gradio_client import handle_file
+    import tempfile
 
-    digit = root / "tests" / "data" / "digit_seven.png"
+    import numpy as np
+    from gradio_client import handle_file
+    from PIL import Image
+
+    # a committed test digit as a student draws it: black ink on white, 280x280
+    ink = np.load(root / "tests" / "data" / "mnist_test_sample.npz")["x"][0].astype(np.uint8)
+    digit = Path(tempfile.mkdtemp()) / "digit.png"
+    Image.fromarray(255 - ink).resize((280, 280), Image.Resampling.BILINEAR).save(digit)
     out = [
         ("/sigmoids_fit", ("lee", "sigmoid", 6, 0, 500, 0.05)),
         ("/playground", ("circles", 200, 0.1, 30.0, 0, "8, 8", "relu", ["x₁", "x₂"], "adam", 0.03, 16, 0.0, 5)),
@@ -21,6 +28,5 @@ def calls(root: Path) -> list[tuple[str, tuple]]:
         ("/poem", ("7x4", "春", False, 0.8, 0)),
         ("/name_to_country", ("Nakamura", 3)),
     ]
-    if digit.exists():
-        out += [("/classify_digit", (handle_file(str(digit)),))]
+    out += [("/classify_digit", (handle_file(str(digit)), name)) for name in ("mlp", "lecture_cnn", "best_cnn")]
     return out

@@ -7,9 +7,11 @@ source and intro keys) and build(lang) that adds the tab's content.
 from demos import (
     advanced_cnn,
     backprop,
+    beyond,
     cnn_training,
     convolution,
     dataloader,
+    draw_digit,
     gradient_descent,
     linear_model,
     linear_regression,
@@ -39,7 +41,9 @@ LECTURES = [
     # Vision
     convolution,
     cnn_training,
+    draw_digit,
     advanced_cnn,
+    beyond,
     # Sequences
     rnn_basics,
     names,

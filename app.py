@@ -96,10 +96,12 @@ def build_app() -> gr.Blocks:
         # The frontend re-translates only the selected tabs' labels when the
         # locale changes at run time; sending every label again, right after the
         # (repeated, idempotent) locale switch, fixes the rest.
+        # Every translated tab in the app, lecture tabs' own inner tabs included.
+        labelled = [tab for tab in all_tabs(outer) if getattr(tab.label, "key", None)]
         lang.change(None, lang, None, js=JS_CHANGE_LOCALE).then(
-            lambda: [gr.Tab(label=I18N(key)) for key in tabs],
+            lambda: [gr.Tab(label=I18N(tab.label.key)) for tab in labelled],
             None,
-            list(tabs.values()),
+            labelled,
             api_visibility="private",
             queue=False,
         )
@@ -110,6 +112,14 @@ def build_app() -> gr.Blocks:
     # Cheap, stateless events run unlimited; training events set their own limits.
     demo.queue(default_concurrency_limit=8)
     return demo
+
+
+def all_tabs(block) -> list[gr.Tab]:
+    """Every gr.Tab inside a layout block, in page order."""
+    found = [block] if isinstance(block, gr.Tab) else []
+    for child in getattr(block, "children", []) or []:
+        found += all_tabs(child)
+    return found
 
 
 def js_lang_to_shown_tabs(keys: list[str], wait: bool = False) -> str:

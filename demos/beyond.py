@@ -860,7 +860,6 @@ def build(lang: gr.Textbox) -> None:
     gr.on([run.click, sparsity.release], on_compress, [sparsity, lang], [cmp_table, shown], **heavy)
     lang.change(on_compress_lang, [sparsity, shown, lang], cmp_table, **ui.CHEAP)
     # the frontend re-translates only the selected tab's label when the locale changes: send them all again
-    lang.change(lambda: [gr.Tab(label=I18N(k)) for k in sub_tabs], None, list(sub_tabs.values()), **ui.CHEAP)
     gr.api(api_attack, api_name="beyond_attack")
     gr.api(api_ood, api_name="beyond_ood")
     gr.api(api_compression, api_name="beyond_compression")

@@ -7,7 +7,10 @@ bounded in time and request count). Prints p50/p95/max latency and errors per en
 
 Each student is a closed loop: send one event, wait for its answer, think for a
 moment (uniform in --think seconds), repeat; this is how a dragged slider behaves
-with trigger_mode="always_last" (at most one event in flight per student).
+with trigger_mode="always_last" (at most one event in flight per student). The
+events are the tabs' own: the L2 weight slider's redraw and the draw tab's stroke
+event, both callable by name (undocumented). Connecting and a session's first event
+(which opens its event stream) are timed in rows of their own, before the measured phase.
 """
 
 from __future__ import annotations
@@ -107,13 +110,21 @@ class Recorder:
         return rows
 
 
+MODELS = ("mlp", "lecture_cnn", "best_cnn")
+
+
 def student_actions(digits: list[str], endpoints: set[str]):
     """The events a student sends, as (endpoint name, args) makers."""
     from gradio_client import handle_file
 
     actions = [("/linear_model_view", lambda r: (round(r.uniform(0, 4), 2), round(r.uniform(-2, 2), 2), "en"))]
-    if "/classify_digit" in endpoints and digits:
-        actions.append(("/classify_digit", lambda r: (handle_file(r.choice(digits)),)))
+    if "/draw_digit_view" in endpoints and digits:  # a stroke on the pad: the tab's own event, feature maps and all
+
+        def stroke(r):
+            drawing = handle_file(r.choice(digits))
+            return {"background": None, "layers": [], "composite": drawing}, r.choice(MODELS), "en"
+
+        actions.append(("/draw_digit_view", stroke))
     return actions
 
 
@@ -123,18 +134,32 @@ def trainer_action(r: random.Random):
 
 
 def run_user(url, kind, seed, clock, max_requests, think, digits, endpoints, rec, ready):
-    """One student (or trainer) thread; clock["stop"] is set once everyone has connected."""
+    """One student (or trainer) thread. It connects and (a student) sends a first event, both
+    timed in rows of their own; clock["stop"] is set once everyone has done so, and the
+    measured phase starts."""
     from gradio_client import Client
 
     r = random.Random(seed)
+    actions = student_actions(digits, endpoints)
+    t0 = time.perf_counter()
     try:
         client = Client(url, verbose=False, ssl_verify=False)
+        rec.add("(connect)", time.perf_counter() - t0)
     except Exception as e:  # noqa: BLE001 - counted, reported
-        rec.add("connect", None, repr(e))
+        rec.add("(connect)", None, repr(e))
         ready.wait()
         return
+    if kind == "student":  # a session's first event also opens its event stream: timed apart
+        name, make = r.choice(actions)
+        t0 = time.perf_counter()
+        try:
+            client.predict(*make(r), api_name=name)
+            rec.add("(first event)", time.perf_counter() - t0)
+        except Exception as e:  # noqa: BLE001 - counted, reported
+            rec.add("(first event)", None, repr(e)[:200])
     ready.wait()
-    actions = student_actions(digits, endpoints)
+    if kind == "student":  # students do not all click in the same millisecond: start within one think time
+        time.sleep(r.uniform(0, think[1]))
     for _ in range(max_requests):
         if time.monotonic() >= clock["stop"]:
             break

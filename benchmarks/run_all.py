@@ -78,9 +78,12 @@ def main() -> None:
         "",
         "## A classroom under load (`benchmarks/load.py`)",
         "",
-        f"{classroom['users']} students each drag a slider or send a drawn digit, wait for the answer and think "
-        f"1-3 s; {classroom['trainers']} more train live (`/sigmoids_fit`, 3000 Adam steps) the whole time; "
-        f"{classroom['seconds']:g} s, loopback.",
+        f"{classroom['users']} students each drag the L2 weight slider (`/linear_model_view`, the tab's own redraw) "
+        f"or draw a digit (`/draw_digit_view`, the draw tab's own event: top-3, what the model sees, feature maps), "
+        f"wait for the answer and think 1-3 s; {classroom['trainers']} more train live (`/sigmoids_fit`, 3000 Adam "
+        f"steps) the whole time; {classroom['seconds']:g} s, loopback, the load generator on the same 2 cores. "
+        "Every student first connects and sends one event (the rows in brackets, all 40 at the same moment, "
+        "as when a class opens the page together); the endpoint rows are the measured phase after that.",
         "",
         "| endpoint | answers | errors | p50 | p95 | max |",
         "| --- | --- | --- | --- | --- | --- |",

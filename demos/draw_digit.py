@@ -160,17 +160,12 @@ def _square_axes(n_rows: int, n_cols: int) -> dict:
     return {"xaxis": x, "yaxis": y}
 
 
-def _image_layout(fig: go.Figure, title: str, height: int, n_rows: int, n_cols: int, top: int = 50) -> go.Figure:
-    """ui.style, then one more layout update (each Plotly update costs milliseconds: keep them few)."""
-    ui.style(fig, title, height=height)
-    fig.update_layout(
-        margin={"l": 10, "r": 10, "t": top, "b": 10},
-        title_font_size=18,
-        plot_bgcolor="#e5e7eb",
-        showlegend=False,
-        **_square_axes(n_rows, n_cols),
-    )
-    return fig
+def _image_figure(data: list[dict], title: str, height: int, n_rows: int, n_cols: int, top: int = 50, **extra):
+    """An image-like figure (square cells, no axes, no legend) built in one step by ui.figure."""
+    margin = {"l": 10, "r": 10, "t": top, "b": 10}
+    square = _square_axes(n_rows, n_cols)
+    look = {"margin": margin, "plot_bgcolor": "#e5e7eb", "showlegend": False, "title_size": 18}
+    return ui.figure(data, title, height=height, **look, **square, **extra)
 
 
 def _line(**kw) -> dict:
@@ -180,18 +175,9 @@ def _line(**kw) -> dict:
 def seen_figure(pre: digits.Preprocessed | None, lang: str, height: int = 380) -> go.Figure:
     """The 28x28 input as ink (dark on white), the 20x20 box and the centre of mass."""
     img = np.zeros((digits.SIZE, digits.SIZE), np.float32) if pre is None else pre.image
-    traces = [
-        go.Heatmap(
-            z=img,
-            colorscale="Greys",
-            zmin=0,
-            zmax=1,
-            showscale=False,
-            xgap=1,
-            ygap=1,
-            hovertemplate="row %{y}, col %{x}: %{z:.2f}<extra></extra>",
-        )
-    ]
+    hover = "row %{y}, col %{x}: %{z:.2f}<extra></extra>"
+    traces = [{"type": "heatmap", "z": img, "colorscale": "Greys", "zmin": 0, "zmax": 1, "showscale": False}]
+    traces[0].update(xgap=1, ygap=1, hovertemplate=hover)
     shapes = [_line(x0=14, x1=14, y0=-0.5, y1=27.5), _line(y0=14, y1=14, x0=-0.5, x1=27.5)]
     if pre is not None:
         (h, w), (dy, dx) = pre.size, pre.shift
@@ -200,17 +186,12 @@ def seen_figure(pre: digits.Preprocessed | None, lang: str, height: int = 380) -
             {"type": "rect", "x0": dx - 0.5, "x1": dx + w - 0.5, "y0": dy - 0.5, "y1": dy + h - 0.5, "line": box}
         )
         cy, cx = digits.centre_of_mass(pre.image)
-        traces.append(
-            go.Scatter(
-                x=[cx],
-                y=[cy],
-                mode="markers",
-                marker={"symbol": "cross-thin", "size": 22, "line": {"width": 3, "color": ui.COLORS[1]}},
-                hovertemplate=t("dd_com", lang) + " (%{y:.2f}, %{x:.2f})<extra></extra>",
-            )
-        )
+        cross = {"symbol": "cross-thin", "size": 22, "line": {"width": 3, "color": ui.COLORS[1]}}
+        hover = t("dd_com", lang) + " (%{y:.2f}, %{x:.2f})<extra></extra>"
+        traces.append({"type": "scatter", "x": [cx], "y": [cy], "mode": "markers", "marker": cross})
+        traces[-1]["hovertemplate"] = hover
     title = t("dd_seen_title", lang) + ("" if pre is not None else " " + t("dd_seen_empty", lang))
-    return _image_layout(go.Figure(traces, {"shapes": shapes}), title, height, digits.SIZE, digits.SIZE)
+    return _image_figure(traces, title, height, digits.SIZE, digits.SIZE, shapes=shapes)
 
 
 def seen_caption(pre: digits.Preprocessed | None, lang: str) -> str:
@@ -256,43 +237,31 @@ def maps_figure(maps: np.ndarray | None, title: str, cols: int, lang: str, heigh
             "xref": "paper",
             "yref": "paper",
         }
-        fig = go.Figure(layout={"annotations": [note]})
-        ui.style(fig, title, height=height)
-        fig.update_layout(
-            margin={"l": 10, "r": 10, "t": 75, "b": 10}, title_font_size=18, xaxis_visible=False, yaxis_visible=False
-        )
-        return fig
+        margin = {"l": 10, "r": 10, "t": 75, "b": 10}
+        hidden = {"xaxis": {"visible": False}, "yaxis": {"visible": False}}
+        return ui.figure([], title, height=height, title_size=18, annotations=[note], margin=margin, **hidden)
     top = float(maps.max())
     z, idx = mosaic(maps, cols)
-    heat = go.Heatmap(
-        z=z,
-        customdata=idx,
-        colorscale=HEAT,
-        zmin=0,
-        zmax=top if top > 0 else 1.0,
-        showscale=False,
-        hoverongaps=False,
-        hovertemplate="channel %{customdata}: %{z:.3f}<extra></extra>",
-    )
-    return _image_layout(go.Figure(heat), title, height, *z.shape, top=75)
+    heat = {
+        "type": "heatmap",
+        "z": z,
+        "customdata": idx,
+        "colorscale": HEAT,
+        "zmin": 0,
+        "zmax": top if top > 0 else 1.0,
+    }
+    heat.update(showscale=False, hoverongaps=False, hovertemplate="channel %{customdata}: %{z:.3f}<extra></extra>")
+    return _image_figure([heat], title, height, *z.shape, top=75)
 
 
 def kernels_figure(kernels: np.ndarray, title: str, cols: int, height: int) -> go.Figure:
     """conv1 weights (C, k, k) on a diverging scale centred at 0 (red positive, blue negative)."""
     lim = float(np.abs(kernels).max()) or 1.0
     z, idx = mosaic(kernels, cols)
-    heat = go.Heatmap(
-        z=z,
-        customdata=idx,
-        colorscale="RdBu",
-        reversescale=True,
-        zmin=-lim,
-        zmax=lim,
-        showscale=False,
-        hoverongaps=False,
-        hovertemplate="kernel %{customdata}: %{z:.3f}<extra></extra>",
-    )
-    return _image_layout(go.Figure(heat), title, height, *z.shape, top=75)
+    heat = {"type": "heatmap", "z": z, "customdata": idx, "colorscale": "RdBu", "reversescale": True}
+    heat.update(zmin=-lim, zmax=lim, showscale=False, hoverongaps=False)
+    heat["hovertemplate"] = "kernel %{customdata}: %{z:.3f}<extra></extra>"
+    return _image_figure([heat], title, height, *z.shape, top=75)
 
 
 LAYOUT = {  # columns of each mosaic: lecture_cnn 10 | 20 maps, best_cnn 32 | 64 maps
@@ -543,7 +512,8 @@ def build(lang: gr.Radio) -> None:
         trigger_mode="always_last",
         concurrency_limit=4,
         concurrency_id="draw_digit",
-        api_visibility="private",
+        api_name="draw_digit_view",  # callable by name (undocumented): benchmarks/load.py draws as a browser does
+        api_visibility="undocumented",
     )
     gr.on(None, on_kernels, [model, lang], kernels, **ui.CHEAP)  # on page load, model or language change
     # Clear with the pad's own "Clear canvas" (a value set by the server would drop the brush tool).

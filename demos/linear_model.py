@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
@@ -86,92 +88,63 @@ def mse_grid(ws: np.ndarray, bs: np.ndarray) -> np.ndarray:
 
 def fit_figure(w: float, b: float, lang: str) -> go.Figure:
     xs = np.linspace(0, 4, 50)
-    fig = go.Figure()
-    for xi, yi, pi, ei in zip(X, Y, predict(w, b), squared_errors(w, b)):
-        fig.add_trace(
-            go.Scatter(
-                x=[xi, xi],
-                y=[yi, pi],
-                mode="lines",
-                line={"color": ui.COLORS[1], "width": 3, "dash": "dot"},
-                showlegend=False,
-                hoverinfo="skip",
-            )
+    red = ui.COLORS[1]
+    data, notes = [], []
+    for xi, yi, pi, ei in zip(X, Y, predict(w, b), squared_errors(w, b)):  # each point's error, dotted
+        line = {"color": red, "width": 3, "dash": "dot"}
+        data.append(
+            {"type": "scatter", "x": [xi, xi], "y": [yi, pi], "mode": "lines", "line": line, "showlegend": False}
         )
-        fig.add_annotation(
-            x=xi, y=(yi + pi) / 2, text=f"{ei:.2f}", showarrow=False, xshift=30, font={"color": ui.COLORS[1]}
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=xs, y=predict(w, b, xs), mode="lines", name=t("lin_line", lang), line={"color": ui.COLORS[0], "width": 4}
-        )
-    )
-    fig.add_trace(
-        go.Scatter(x=X, y=Y, mode="markers", name=t("lin_points", lang), marker={"size": 16, "color": "#111"})
-    )
-    ui.style(fig, t("lin_fit_title", lang, w=w, b=b), "x", "y")
-    fig.update_yaxes(range=[-3, 19])
-    fig.update_xaxes(range=[0, 4])
-    return fig
+        data[-1]["hoverinfo"] = "skip"
+        notes.append({"x": xi, "y": (yi + pi) / 2, "text": f"{ei:.2f}", "showarrow": False, "xshift": 30})
+        notes[-1]["font"] = {"color": red}
+    line = {"color": ui.COLORS[0], "width": 4}
+    data.append({"type": "scatter", "x": xs, "y": predict(w, b, xs), "mode": "lines", "line": line})
+    data[-1]["name"] = t("lin_line", lang)
+    marker = {"size": 16, "color": "#111"}
+    data.append({"type": "scatter", "x": X, "y": Y, "mode": "markers", "name": t("lin_points", lang), "marker": marker})
+    axes = {"xaxis": {"range": [0, 4]}, "yaxis": {"range": [-3, 19]}}
+    return ui.figure(data, t("lin_fit_title", lang, w=w, b=b), "x", "y", annotations=notes, **axes)
 
 
 def curve_figure(w: float, b: float, lang: str) -> go.Figure:
     ws = np.linspace(*W_RANGE, 161)
-    fig = go.Figure(
-        go.Scatter(
-            x=ws, y=[mse(v, b) for v in ws], mode="lines", name="MSE(w)", line={"color": ui.COLORS[0], "width": 4}
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[w],
-            y=[mse(w, b)],
-            mode="markers",
-            name=t("lin_current", lang),
-            marker={"size": 18, "color": ui.COLORS[1]},
-        )
-    )
-    return ui.style(fig, t("lin_curve_title", lang, b=b), "w", "MSE")
+    curve = {"type": "scatter", "x": ws, "y": [mse(v, b) for v in ws], "mode": "lines", "name": "MSE(w)"}
+    curve["line"] = {"color": ui.COLORS[0], "width": 4}
+    now = {"type": "scatter", "x": [w], "y": [mse(w, b)], "mode": "markers", "name": t("lin_current", lang)}
+    now["marker"] = {"size": 18, "color": ui.COLORS[1]}
+    return ui.figure([curve, now], t("lin_curve_title", lang, b=b), "w", "MSE")
+
+
+@functools.cache
+def _surface_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ws, bs, MSE over the grid): the same for every (w, b) shown, so computed once."""
+    ws = np.linspace(*W_RANGE, 41)
+    bs = np.linspace(*B_RANGE, 41)
+    return ws, bs, mse_grid(ws, bs)
+
+
+def _surface_trace() -> dict:
+    # a new dict every call: go.Figure pops and re-adds a trace's "type", so a shared one races
+    ws, bs, z = _surface_grid()
+    contours = {"z": {"show": True, "usecolormap": True, "project": {"z": True}}}
+    surface = {"type": "surface", "x": ws, "y": bs, "z": z, "colorscale": "Viridis"}
+    return {**surface, "opacity": 0.9, "showscale": False, "contours": contours}
 
 
 def surface_figure(w: float, b: float, lang: str) -> go.Figure:
-    ws = np.linspace(*W_RANGE, 41)
-    bs = np.linspace(*B_RANGE, 41)
-    z = mse_grid(ws, bs)
-    fig = go.Figure(
-        go.Surface(
-            x=ws,
-            y=bs,
-            z=z,
-            colorscale="Viridis",
-            opacity=0.9,
-            showscale=False,
-            contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}}},
-        )
-    )
-    fig.add_trace(
-        go.Scatter3d(
-            x=[w],
-            y=[b],
-            z=[mse(w, b)],
-            mode="markers",
-            name=t("lin_current_wb", lang),
-            marker={"size": 8, "color": ui.COLORS[1]},
-        )
-    )
-    ui.style(fig, t("lin_surface_title", lang), height=560)
-    fig.update_layout(
-        scene={
-            "xaxis_title": "w",
-            "yaxis_title": "b",
-            "zaxis_title": "MSE",
-            "camera": {"eye": {"x": 1.6, "y": -1.6, "z": 0.9}},
-            # fewer, smaller ticks: 3-D axes crowd at projector font sizes
-            **{ax: {"nticks": 5, "tickfont": {"size": 13}} for ax in ("xaxis", "yaxis", "zaxis")},
-        },
-        legend={"orientation": "h", "y": -0.02},
-    )
-    return fig
+    now = {"type": "scatter3d", "x": [w], "y": [b], "z": [mse(w, b)], "mode": "markers"}
+    now.update(name=t("lin_current_wb", lang), marker={"size": 8, "color": ui.COLORS[1]})
+    # fewer, smaller ticks: 3-D axes crowd at projector font sizes
+    ticks = {"nticks": 5, "tickfont": {"size": 13}}
+    scene = {
+        "xaxis": {"title": {"text": "w"}, **ticks},
+        "yaxis": {"title": {"text": "b"}, **ticks},
+        "zaxis": {"title": {"text": "MSE"}, **ticks},
+        "camera": {"eye": {"x": 1.6, "y": -1.6, "z": 0.9}},
+    }
+    legend = {"orientation": "h", "y": -0.02}
+    return ui.figure([_surface_trace(), now], t("lin_surface_title", lang), height=560, scene=scene, legend=legend)
 
 
 def point_table(w: float, b: float) -> str:

@@ -67,6 +67,52 @@ def style(fig: go.Figure, title: str = "", x: str = "", y: str = "", height: int
     return fig
 
 
+def merged(base: dict, extra: dict) -> dict:
+    """``base`` updated by ``extra``, nested dicts merged key by key (as Plotly's update_layout does)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def layout(
+    title: str = "", x: str = "", y: str = "", height: int = 420, title_size: int = FONT_SIZE + 4, **extra
+) -> dict:
+    """The look style() gives, as a layout dict, updated by ``extra`` (nested dicts merged)."""
+
+    def axis(text: str) -> dict:
+        return {
+            "title": {"text": text},
+            "showgrid": True,
+            "gridcolor": "#ddd",
+            "zeroline": True,
+            "zerolinecolor": "#999",
+        }
+
+    base = {
+        "template": "none",
+        "title": {"text": title, "x": 0.02, "font": {"size": title_size}},
+        "font": {"size": FONT_SIZE, "family": "Noto Sans CJK SC, Source Sans Pro, Arial, sans-serif", "color": "#111"},
+        "height": height,
+        "margin": {"l": 70, "r": 20, "t": 60, "b": 60},
+        "legend": {"font": {"size": FONT_SIZE - 2}},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "uirevision": "keep",
+        "xaxis": axis(x),
+        "yaxis": axis(y),
+    }
+    return merged(base, extra)
+
+
+def figure(data: list[dict], title: str = "", x: str = "", y: str = "", height: int = 420, **extra) -> go.Figure:
+    """A styled figure made in one step from trace dicts ({"type": "scatter", ...}): about 1 ms,
+    against 9 ms for go.Figure + add_trace + style(). Plotly's incremental updates are what cost,
+    so figures redrawn while a slider is dragged or a digit drawn are built this way.
+    ``extra``: layout keys, and title_size for the title's font."""
+    return go.Figure({"data": data, "layout": layout(title, x, y, height, **extra)})
+
+
 @functools.cache
 def torch_ready():
     """Import torch once, on first use. Tabs call this instead of importing torch

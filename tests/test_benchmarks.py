@@ -23,7 +23,7 @@ def test_load_script_small_run(server_url, capsys):
         ["--url", server_url, "--users", "3", "--trainers", "1", "--seconds", "3", "--think", "0.1", "0.3"]
     )
     rows = {row["endpoint"]: row for row in result["rows"]}
-    assert "/linear_model_view" in rows and "/sigmoids_fit" in rows
+    assert "/linear_model_view" in rows and "/sigmoids_fit" in rows and "(connect)" in rows
     for row in rows.values():
         assert row["errors"] == 0, row
         assert row["ok"] >= 1 and 0 < row["p50"] <= row["p95"] <= row["max"]

@@ -10,15 +10,19 @@ smooth hard sigmoid, and two ReLUs make one hard sigmoid.
 from __future__ import annotations
 
 import math
+import sys
 import time
+from typing import TYPE_CHECKING
 
 import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
-import torch
 
 from demos import ui
 from demos.i18n import I18N, register, t
+
+if TYPE_CHECKING:  # torch is imported lazily (ui.torch_ready): building the tab must not load it
+    import torch
 
 LECTURE = ui.Lecture("sigmoids", "sec_basics", "sig_tab", "sig_source", "sig_intro")
 
@@ -100,7 +104,9 @@ register(
 TARGETS = ("lee", "sine", "step")
 KINDS = ("sigmoid", "relu")
 N_MAX = 12
-X = torch.linspace(0, 1, 101)  # the training inputs, shape (101,)
+# The training inputs 0, 0.01, ..., 1, shape (101,): the float32 values torch trains on (the code panel's
+# x = torch.arange(101) / 100, the same float32 division), held in float64 for numpy.
+X = (np.arange(101, dtype=np.float32) / 100).astype(np.float64)
 X_PLOT = np.linspace(0, 1, 301)  # a finer grid for drawing
 # Parameters stay inside the sliders' ranges (also during fitting).
 LIMITS = {"b0": 3.0, "c": 3.0, "b": 50.0, "w": 50.0}
@@ -118,17 +124,24 @@ def hard_sigmoid(x, c: float, x1: float, x2: float):
     return c * ((x - x1) / (x2 - x1)).clip(0, 1)
 
 
+def is_tensor(x) -> bool:
+    """Whether x is a torch tensor, without importing torch (a tensor exists only once torch is loaded)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
 def target(name: str, x):
     """The target curve at x (a numpy array or a torch tensor)."""
     if name == "lee":  # 0.5 plus three hard sigmoids: a piecewise-linear curve
         return 0.5 + hard_sigmoid(x, 1.0, 0.2, 0.4) + hard_sigmoid(x, -1.2, 0.5, 0.7) + hard_sigmoid(x, 0.8, 0.75, 0.9)
     if name == "sine":
-        return (x * 2 * math.pi).sin() if isinstance(x, torch.Tensor) else np.sin(2 * np.pi * x)
+        return (x * 2 * math.pi).sin() if is_tensor(x) else np.sin(2 * np.pi * x)
     return (x >= 0.5) * 1.0  # "step"
 
 
 def forward(b0, c, b, w, x: torch.Tensor, kind: str) -> torch.Tensor:
-    """y = b0 + sum_i c_i * act(b_i + w_i * x); x (M,), c/b/w (N,) -> (M,)."""
+    """y = b0 + sum_i c_i * act(b_i + w_i * x) in torch; x (M,), c/b/w (N,) -> (M,)."""
+    torch = ui.torch_ready()
     act = torch.sigmoid if kind == "sigmoid" else torch.relu
     return b0 + (c * act(b + w * x[:, None])).sum(dim=1)  # (M, N) summed over pieces
 
@@ -147,37 +160,39 @@ def predict_np(params: dict, x: np.ndarray) -> np.ndarray:
 
 def mse(params: dict) -> float:
     """Mean squared error over the 101 training points."""
-    x = X.double().numpy()
-    return float(np.mean((predict_np(params, x) - target(params["target"], x)) ** 2))
+    return float(np.mean((predict_np(params, X) - target(params["target"], X)) ** 2))
 
 
 def init_params(target_name: str = "lee", kind: str = "sigmoid", n: int = 3, seed: int = 0) -> dict:
     """Transitions spread evenly over [0, 1] (piece i at x = (i + 0.5) / n), heights c of alternating
     sign and random size from the seed, and the constant b0 that makes the mean error zero.
-    Same arithmetic as the code panel."""
-    g = torch.Generator().manual_seed(seed)
-    c = C0[kind] * (0.5 + 0.5 * torch.rand(n, generator=g)) * (-1) ** torch.arange(n)  # up, down, up, ...
-    w = torch.full((n,), W0[kind])
-    b = -w * (torch.arange(n) + 0.5) / n  # sigmoid(b + w x) rises at x = -b / w
-    y = target(target_name, X)
-    b0 = (y - forward(0.0, c, b, w, X, kind)).mean()
-    return {
+    Pure numpy, so that building the tab needs no torch. c, b, w are rounded to the float32 values
+    torch trains with and b0 is averaged in float64, as in the code panel: Adam's first step moves b0
+    by the learning rate in the direction of its near-zero gradient, so both must round alike."""
+    i = np.arange(n)
+    u = np.random.default_rng(seed).random(n)  # U(0, 1), (n,)
+    c = C0[kind] * (0.5 + 0.5 * u) * (-1.0) ** i  # up, down, up, ...
+    w = np.full(n, W0[kind])
+    b = -w * (i + 0.5) / n  # sigmoid(b + w x) rises at x = -b / w
+    params = {
         "target": target_name,
         "kind": kind,
-        "b0": b0.item(),
-        "c": c.tolist(),
-        "b": b.tolist(),
-        "w": w.tolist(),
+        "b0": 0.0,
+        **{k: v.astype(np.float32).tolist() for k, v in (("c", c), ("b", b), ("w", w))},
         "history": [],
         "diverged": False,
     }
+    params["b0"] = float(np.mean(target(target_name, X) - predict_np(params, X)))  # float64, (101,) -> ()
+    return params
 
 
 def fit_steps(params: dict, steps: int = STEPS, lr: float = LR, every: int = 1):
     """Adam on the MSE with torch autograd and real gradients. Yields (step, params) every `every` steps
     and at the end; params["history"][k] is the loss after k updates. Stops on a non-finite loss,
     keeping the last finite parameters (params["diverged"] = True)."""
-    y = target(params["target"], X)
+    torch = ui.torch_ready()
+    x = torch.from_numpy(X).float()  # (101,), exactly the float32 training inputs
+    y = target(params["target"], x)
     b0 = torch.tensor(params["b0"], requires_grad=True)
     c, b, w = (torch.tensor(params[k], requires_grad=True) for k in "cbw")
     opt = torch.optim.Adam([b0, c, b, w], lr=lr)
@@ -188,7 +203,7 @@ def fit_steps(params: dict, steps: int = STEPS, lr: float = LR, every: int = 1):
 
     last_good = snapshot()
     for step in range(steps + 1):
-        loss = torch.mean((forward(b0, c, b, w, X, params["kind"]) - y) ** 2)
+        loss = torch.mean((forward(b0, c, b, w, x, params["kind"]) - y) ** 2)
         if not torch.isfinite(loss):
             yield step, {**last_good, "history": history, "diverged": True}
             return

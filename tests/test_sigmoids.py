@@ -34,7 +34,7 @@ def test_model_matches_torch(kind):
 def test_mse_matches_torch():
     p = random_params("sigmoid")
     c, b, w = (torch.tensor(p[k], dtype=torch.float64) for k in "cbw")
-    x = sg.X.double()
+    x = torch.from_numpy(sg.X)  # float64
     expected = torch.nn.functional.mse_loss(sg.forward(p["b0"], c, b, w, x, "sigmoid"), sg.target("lee", x))
     assert sg.mse(p) == pytest.approx(expected.item(), rel=1e-10)
 
@@ -68,7 +68,7 @@ def test_init_spreads_the_pieces(kind, n):
     assert all(abs(v) <= sg.LIMITS[k] for k in "cbw" for v in p[k])
     assert np.sign(p["c"]).tolist() == [(-1) ** i for i in range(n)]
     # b0 makes the mean error zero
-    x = sg.X.double().numpy()
+    x = sg.X
     assert np.mean(sg.predict_np(p, x) - sg.target("sine", x)) == pytest.approx(0, abs=1e-5)
     assert sg.init_params("sine", kind, n, seed=7) == p
     assert sg.init_params("sine", kind, n, seed=8)["c"] != p["c"]
@@ -77,6 +77,9 @@ def test_init_spreads_the_pieces(kind, n):
 # The fitted MSE with the defaults (Adam, 500 steps, lr 0.05) stays below these bounds. A step cannot be
 # matched exactly by any finite w (|w| <= 50), hence its looser bound.
 BOUNDS = {"lee": 0.003, "sine": 0.002, "step": 0.015}
+# ... and falls at least this many times. For the step the fit stalls near 0.006-0.01 whatever the start,
+# and a lucky start is already close: seed 0, ReLU, N = 10 starts at 0.056 and ends at 0.0069 (8x).
+REDUCTION = {"lee": 10, "sine": 10, "step": 5}
 
 
 @pytest.mark.parametrize("target", sg.TARGETS)
@@ -88,14 +91,14 @@ def test_fitting_reduces_the_mse(target, kind, n):
     assert len(h) == sg.STEPS + 1 and not out["diverged"]
     assert h[0] == pytest.approx(sg.mse(p), rel=1e-4)
     assert h[-1] == pytest.approx(sg.mse(out), rel=1e-3)  # float32 in training, float64 in mse()
-    assert h[-1] < BOUNDS[target] and h[-1] < h[0] / 10
+    assert h[-1] < BOUNDS[target] and h[-1] < h[0] / REDUCTION[target]
     assert all(abs(v) <= sg.LIMITS[k] for k in "cbw" for v in out[k])
 
 
 def test_gradient_is_the_chain_rule():
     # d MSE / d c_i = mean(2 (y_hat - y) * sigmoid(b_i + w_i x)): autograd agrees with the formula
     p = sg.init_params("lee", "sigmoid", 4, seed=3)
-    x = sg.X.double()
+    x = torch.from_numpy(sg.X)  # float64
     y = sg.target("lee", x)
     c, b, w = (torch.tensor(p[k], dtype=torch.float64, requires_grad=True) for k in "cbw")
     y_hat = sg.forward(p["b0"], c, b, w, x, "sigmoid")
@@ -220,6 +223,21 @@ def test_snippet_runs_standalone(capsys):
     assert m.b.tolist() == pytest.approx(ref["b"], rel=1e-4, abs=1e-6)
     assert m.w.tolist() == pytest.approx(ref["w"], rel=1e-4, abs=1e-6)
     assert m.b0.item() == pytest.approx(ref["b0"], rel=1e-4, abs=1e-6)
+
+
+@pytest.mark.parametrize("kind", sg.KINDS)
+def test_snippet_starts_where_the_tab_starts(kind):
+    # bit for bit: numpy's generator for c, float32 c, b, w, and b0 averaged in float64 then rounded
+    g = run_snippet()
+    assert np.array_equal(g["x"].double().numpy(), sg.X)
+    for n in range(1, sg.N_MAX + 1):
+        for seed in (0, 1, 12345):
+            p = sg.init_params("lee", kind, n, seed)
+            m = g["ManySigmoids"](n, kind, seed)
+            for k in ("c", "b", "w", "b0"):
+                assert getattr(m, k).tolist() == torch.tensor(p[k], dtype=torch.float32).tolist(), (n, seed, k)
+    p = sg.init_params("lee", kind, 5, 3)
+    assert np.abs(p["c"]) == pytest.approx(sg.C0[kind] * (0.5 + 0.5 * np.random.default_rng(3).random(5)))
 
 
 def test_snippet_relu_agrees():

@@ -1,4 +1,5 @@
 # Hung-yi Lee ML 2021 P2-P3: y = b + sum_i c_i * sigmoid(b_i + w_i * x), fitted by gradient descent (Adam).
+import numpy as np
 import torch
 from torch import nn
 
@@ -12,25 +13,30 @@ def hard_sigmoid(x, c, x1, x2):
     return c * ((x - x1) / (x2 - x1)).clamp(0, 1)
 
 
-x = torch.linspace(0, 1, 101)  # (101,)
-# Lee's target: a constant plus three hard sigmoids is a piecewise-linear curve.
-y = 0.5 + hard_sigmoid(x, 1.0, 0.2, 0.4) + hard_sigmoid(x, -1.2, 0.5, 0.7) + hard_sigmoid(x, 0.8, 0.75, 0.9)
+def target(x):
+    # Lee's target: a constant plus three hard sigmoids is a piecewise-linear curve.
+    return 0.5 + hard_sigmoid(x, 1.0, 0.2, 0.4) + hard_sigmoid(x, -1.2, 0.5, 0.7) + hard_sigmoid(x, 0.8, 0.75, 0.9)
+
+
+x = torch.arange(101) / 100  # (101,): 0, 0.01, ..., 1
+y = target(x)
 
 
 class ManySigmoids(nn.Module):
     def __init__(self, n, kind, seed):
         super().__init__()
         self.act = torch.sigmoid if kind == "sigmoid" else torch.relu
-        g = torch.Generator().manual_seed(seed)
         c0, w0 = (1.0, 20.0) if kind == "sigmoid" else (0.5, 5.0)
-        # heights, (n,): alternating up, down, up, ... of random size
-        self.c = nn.Parameter(c0 * (0.5 + 0.5 * torch.rand(n, generator=g)) * (-1) ** torch.arange(n))
+        # heights, (n,): alternating up, down, up, ... of random size. numpy's generator, not torch's:
+        # the app draws these starting pieces before it has loaded torch.
+        u = np.random.default_rng(seed).random(n)
+        self.c = nn.Parameter(torch.tensor(c0 * (0.5 + 0.5 * u) * (-1) ** np.arange(n), dtype=torch.float32))
         self.w = nn.Parameter(torch.full((n,), w0))  # steepness, (n,)
         # piece i rises at x = -b_i / w_i = (i + 0.5) / n: transitions spread over [0, 1]
         self.b = nn.Parameter(-self.w.detach() * (torch.arange(n) + 0.5) / n)
         self.b0 = nn.Parameter(torch.tensor(0.0))
-        with torch.no_grad():  # start with zero mean error
-            self.b0.copy_((y - self(x)).mean())
+        with torch.no_grad():  # start with zero mean error, averaged in float64 as the app does
+            self.b0.copy_((target(x.double()) - self(x.double())).mean())
 
     def forward(self, x):  # x (M,) -> (M,)
         pieces = self.c * self.act(self.b + self.w * x[:, None])  # (M, n): one column per piece

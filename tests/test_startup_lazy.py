@@ -1,0 +1,32 @@
+"""Building the app must not import torch (about 1.5 s): demos load it lazily via ui.torch_ready(),
+and app.launch imports it in a background thread after the server has started."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A fresh interpreter (pytest has long since imported torch). If torch is imported, the import hook
+# prints the code that did it, so the failure names the module to fix.
+CODE = """
+import sys, traceback
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch":
+            stack = [f for f in traceback.format_stack()[:-1] if "<frozen" not in f]
+            print("torch imported by:\\n" + "".join(stack), file=sys.stderr)
+        return None
+
+sys.meta_path.insert(0, Watch())
+import app
+app.build_app()
+assert "torch" not in sys.modules
+"""
+
+
+def test_building_the_app_does_not_import_torch():
+    result = subprocess.run([sys.executable, "-c", CODE], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "torch imported by" not in result.stderr

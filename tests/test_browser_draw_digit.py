@@ -17,7 +17,8 @@ def open_tab(page: Page, lang: str = "en") -> None:
     name = t("sec_vision", lang)
     section = page.get_by_role("tab", name=name, exact=True)
     hidden = page.locator(".section-tabs .overflow-dropdown button", has_text=name)
-    expect(section.or_(hidden).first).to_be_attached()  # labelled in this language, shown or in the menu
+    # labelled in this language (a server round trip after a language switch: slow on a busy machine)
+    expect(section.or_(hidden).first).to_be_attached(timeout=30_000)
     if section.count():
         section.click()
     else:
@@ -143,4 +144,9 @@ def test_presenter_mode_draws_where_the_mouse_is(app_page: Page):
     open_tab(page)
     expect(page.locator("#dd-pad")).to_have_attribute("style", re.compile(r"zoom: 0\.7"))  # 1 / 1.3
     stroke(page, ZERO)
-    assert_zero_where_drawn(page)
+    status = page.locator("#dd-status")
+    try:  # on a busy machine the pad may still be settling and lose the whole stroke: draw it once more
+        expect(status).not_to_contain_text("The pad is empty", timeout=10_000)
+    except AssertionError:
+        stroke(page, ZERO)
+    assert_zero_where_drawn(page)  # a misplaced stroke lands elsewhere, or off the pad, either way

@@ -53,7 +53,9 @@ def inference_per_image(repeats: int = 200) -> list[dict]:
 def main() -> None:
     t0 = time.perf_counter()
     start = startup.main(["--runs", "3"])
+    alone = load.main(["--users", "1", "--trainers", "0", "--seconds", "10", "--think", "0.1", "0.2"])
     classroom = load.main(["--users", "40", "--trainers", "2", "--seconds", "30"])
+    alone_p50 = {r["endpoint"]: r["p50"] for r in alone["rows"]}
     infer = inference_per_image()
     train = train_throughput.main(["--threads", "1", "--repeats", "5"])
     lines = [
@@ -83,14 +85,18 @@ def main() -> None:
         f"wait for the answer and think 1-3 s; {classroom['trainers']} more train live (`/sigmoids_fit`, 3000 Adam "
         f"steps) the whole time; {classroom['seconds']:g} s, loopback, the load generator on the same 2 cores. "
         "Every student first connects and sends one event (the rows in brackets, all 40 at the same moment, "
-        "as when a class opens the page together); the endpoint rows are the measured phase after that.",
+        "as when a class opens the page together); the endpoint rows are the measured phase after that. "
+        "Baseline: one student alone on a fresh server, same events, in the same run.",
         "",
-        "| endpoint | answers | errors | p50 | p95 | max |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| endpoint | answers | errors | p50 | p95 | max | p50 alone | p95 / p50 alone |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in classroom["rows"]:
+        base = alone_p50.get(r["endpoint"])
+        versus = f"{base:.3f} s | {r['p95'] / base:.1f}" if base else "- | -"
         lines.append(
-            f"| `{r['endpoint']}` | {r['ok']} | {r['errors']} | {r['p50']:.3f} s | {r['p95']:.3f} s | {r['max']:.3f} s |"
+            f"| `{r['endpoint']}` | {r['ok']} | {r['errors']} | {r['p50']:.3f} s | {r['p95']:.3f} s "
+            f"| {r['max']:.3f} s | {versus} |"
         )
     lines += [
         "",

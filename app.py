@@ -65,7 +65,9 @@ def build_app() -> gr.Blocks:
         shared: dict[str, dict] = {}  # lecture key -> {URL name: component}
         # Each lecture tab follows the language through its own hidden copy of it,
         # updated only while the tab is on screen: a switch redraws one tab, not all.
-        tab_langs: dict[str, gr.Textbox] = {}  # lecture key -> the language its content is in
+        # It starts empty and gets the language when the tab is first shown, which
+        # makes the tab's first draw: a page open draws the tab on screen, not all 18.
+        tab_langs: dict[str, gr.Textbox] = {}  # lecture key -> the language its content is in, "" until shown
         with gr.Tabs(elem_classes=["section-tabs"]) as outer:
             for section, modules in demos.sections():
                 with gr.Tab(I18N(section), id=section) as tabs[section]:
@@ -75,7 +77,7 @@ def build_app() -> gr.Blocks:
                             label = module.LECTURE.tab
                             with gr.Tab(I18N(label), id=key, elem_id=f"tab-{key}") as tabs[label]:
                                 share = share_row()
-                                tab_langs[key] = gr.Textbox(DEFAULT_LANG, visible="hidden", interactive=False)
+                                tab_langs[key] = gr.Textbox("", visible="hidden", interactive=False)
                                 module.build(tab_langs[key])
                             shared[key] = links.controls(tabs[label])
                             wire_share(key, share, shared[key], lang, presenter)
@@ -105,10 +107,19 @@ def build_app() -> gr.Blocks:
             api_visibility="private",
             queue=False,
         )
-        demo.load(None, None, lang, js=JS_DETECT_LANG)
         presenter.change(None, presenter, None, js=links.JS_PRESENTER)
         demo.load(None, None, presenter, js=links.JS_DETECT_PRESENTER)
-        wire_open_link(demo, outer, inner, shared, tab_langs)
+        # On page load: the language, then a link's tab and settings, then the first
+        # draw of whatever tab is on screen.
+        detected = demo.load(None, None, lang, js=JS_DETECT_LANG)
+        opened = wire_open_link(detected, lang, outer, inner, shared, tab_langs)
+        opened.then(
+            None,
+            [lang, *tab_langs.values()],
+            list(tab_langs.values()),
+            js=js_lang_to_shown_tabs(keys, wait=True),
+            queue=False,
+        )
     # Cheap, stateless events run unlimited; training events set their own limits.
     demo.queue(default_concurrency_limit=8)
     return demo
@@ -161,33 +172,35 @@ def wire_share(key: str, share: tuple, controls: dict, lang, presenter) -> None:
     )
 
 
-def wire_open_link(demo: gr.Blocks, outer: gr.Tabs, inner: dict, shared: dict, tab_langs: dict) -> None:
-    """On page load, ?tab=KEY&name=value... opens that tab with those settings, in the
-    link's language (else the browser's, as JS_DETECT_LANG chooses)."""
+def wire_open_link(detected, lang, outer: gr.Tabs, inner: dict, shared: dict, tab_langs: dict):
+    """After the language is detected on page load, ?tab=KEY&name=value... opens that tab
+    with those settings. The tab's language is set in the same update as its settings,
+    so every redraw they trigger sees both. Returns the event, to chain on."""
     section_of = {m.LECTURE.key: m.LECTURE.section for m in demos.LECTURES}
     sections = list(inner)
     every = [c for controls in shared.values() for c in controls.values()]
 
-    def open_link(request: gr.Request):
+    def open_link(lang_now, request: gr.Request):
         params = dict(request.query_params) if request else {}
-        lang = norm_lang(params.get("lang"))
-        tab, values, messages = links.apply(params, shared, lang)
+        lang_now = norm_lang(lang_now)
+        tab, values, messages = links.apply(params, shared, lang_now)
         for message in messages:
             gr.Warning(message)
         if tab is None:
-            return [gr.skip()] * (1 + len(sections) + len(every))
+            return [gr.skip()] * (1 + len(sections) + len(every) + len(tab_langs))
         section = section_of[tab]
         return [
             gr.Tabs(selected=section),
             *(gr.Tabs(selected=tab) if s == section else gr.skip() for s in sections),
             *(values[c] if c in values else gr.skip() for c in every),
+            *(lang_now if k == tab else gr.skip() for k in tab_langs),
         ]
 
     # queued (not queue=False): warnings reach the page only through the queue
-    demo.load(
+    return detected.then(
         open_link,
-        None,
-        [outer, *inner.values(), *every],
+        lang,
+        [outer, *inner.values(), *every, *tab_langs.values()],
         show_progress="hidden",
         api_visibility="private",
         concurrency_limit=None,

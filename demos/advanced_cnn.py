@@ -703,7 +703,7 @@ def build(lang: gr.Radio) -> None:
 
     gr.Markdown(I18N("ac_inc_head"))
     inc_in = _shape_sliders("ac-inc", ("ac_in_c", "ac_in_h", "ac_in_w"), ac.LECTURE_INCEPTION_INPUT)
-    # Drawn on page load (gr.on below): building the tab needs no torch.
+    # Drawn when the tab is first shown (ui.on_inputs below): building the tab needs no torch.
     inc_plot = gr.Plot(show_label=False, elem_id="ac-inception")
     with gr.Row():
         with gr.Column(scale=3):
@@ -745,11 +745,10 @@ def build(lang: gr.Radio) -> None:
     models_md = gr.Markdown(elem_id="ac-models")
     ui.code_panel("inception", "residual", "gradient_flow")
 
-    # triggers=None: on page load and on every change of an input (the language included)
-    gr.on(None, on_inception, [*inc_in, lang], [inc_plot, inc_md, why_md], concurrency_limit=None, **redraw)
-    gr.on(None, on_residual, [*res_in, lang], [res_plot, res_md], concurrency_limit=None, **redraw)
-    gr.on(
-        None,
+    # on every change of an input, the language included (so also when the tab is first shown)
+    ui.on_inputs(on_inception, [*inc_in, lang], [inc_plot, inc_md, why_md], concurrency_limit=None, **redraw)
+    ui.on_inputs(on_residual, [*res_in, lang], [res_plot, res_md], concurrency_limit=None, **redraw)
+    ui.on_inputs(
         on_gradient,
         [depth, activation, seed, lang],
         [grad_plot, grad_md],
@@ -757,7 +756,7 @@ def build(lang: gr.Radio) -> None:
         concurrency_limit=4,
         **redraw,
     )
-    gr.on(None, on_models, [lang], [models_md], concurrency_limit=None, **redraw)
+    ui.on_inputs(on_models, [lang], [models_md], concurrency_limit=None, **redraw)
     race_out = [race_plot, race_md, race]
     training = start.click(
         on_race, [depth, activation, seed, epochs, lang], race_out, concurrency_id="ac_race", **live.TRAINING

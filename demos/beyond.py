@@ -564,10 +564,34 @@ def compression_markdown(sparsity: float, lang: str) -> str:
 # ---- events ----------------------------------------------------------------------
 
 
+# The input before the tab is first shown: nothing is drawn from it until then.
+NOT_SHOWN = {"image": np.zeros((28, 28)).tolist(), "source": "none"}
+
+
 def on_index(index):
     i = ui.integer(index, "index", 0, N_TEST - 1, None)
     state = test_image(i)
     return state, input_figure(state["image"])
+
+
+def on_first_show(index, state):
+    """The tab's language arrives when it is first shown: load the chosen test digit then."""
+    return on_index(index) if state["source"] == "none" else (gr.skip(), gr.skip())
+
+
+def once_shown(n_outputs: int):
+    """Skip a redraw of the input's views while the input is still NOT_SHOWN."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def redraw(state, *args):
+            if state["source"] == "none":
+                return gr.skip() if n_outputs == 1 else (gr.skip(),) * n_outputs
+            return fn(state, *args)
+
+        return redraw
+
+    return wrap
 
 
 def on_pad(pad):
@@ -577,11 +601,13 @@ def on_pad(pad):
     return new, input_figure(new["image"])
 
 
+@once_shown(1)
 def on_pred(state, model, lang):
     ui.choice(model, t("by_model", lang), bc.MODELS, lang)
     return prediction_text(state, model, lang)
 
 
+@once_shown(2)
 def on_xai(state, model, method, pick, lang):
     ui.choice(model, t("by_model", lang), bc.MODELS, lang)
     ui.choice(method, t("by_xai_method", lang), bc.SALIENCY_METHODS, lang)
@@ -593,6 +619,7 @@ def _target(value, lang):
     return None if value in (None, "none", -1) else ui.integer(value, t("by_atk_target", lang), 0, 9, lang)
 
 
+@once_shown(4)
 def on_attack(state, model, eps, steps, target, lang):
     ui.choice(model, t("by_model", lang), bc.MODELS, lang)
     eps = ui.number(eps, t("by_eps", lang), 0.0, bc.EPS_MAX, lang)
@@ -605,6 +632,7 @@ def on_ood_method(method, model, lang):
     return gr.Slider(**threshold_slider(method, model))
 
 
+@once_shown(3)
 def on_ood(state, model, method, threshold, lang):
     ui.choice(model, t("by_model", lang), bc.MODELS, lang)
     ui.choice(method, t("by_ood_method", lang), bc.OOD_METHODS, lang)
@@ -612,6 +640,7 @@ def on_ood(state, model, method, threshold, lang):
     return ood_outputs(state, model, method, threshold, lang)
 
 
+@once_shown(1)
 def on_domain_examples(state, lang):
     return domain_examples(state, lang)
 
@@ -717,8 +746,7 @@ def api_compression(sparsity: float = 0.5) -> list[dict]:
 
 def build(lang: gr.Textbox) -> None:
     ui.header(LECTURE)
-    state0 = {"image": np.zeros((28, 28)).tolist(), "source": "test", "index": 0, "label": 0}
-    state = gr.State(state0)  # per user: the current 28x28 input
+    state = gr.State(NOT_SHOWN)  # per user: the current 28x28 input
     with gr.Row():
         with gr.Column(scale=2, min_width=300):
             model = gr.Radio(MODEL_CHOICES, value=DEFAULT_MODEL, label=I18N("by_model"), elem_id="by-model")
@@ -822,8 +850,9 @@ def build(lang: gr.Textbox) -> None:
             cmp_table = gr.Markdown(t("by_cmp_idle", "en"), elem_id="by-cmp-table")
             ui.code_panel("beyond_compress")
 
-    # the input: on page load (triggers=None: load and changes of the index) and per stroke of the drawing
-    gr.on(None, on_index, [index], [state, input_plot], trigger_mode="always_last", **ui.CHEAP)
+    # the input: the test digit when the tab is first shown and on every index change; per stroke of the drawing
+    index.change(on_index, [index], [state, input_plot], trigger_mode="always_last", **ui.CHEAP)
+    lang.change(on_first_show, [index, state], [state, input_plot], **ui.CHEAP)
     pad.change(on_pad, [pad], [state, input_plot], trigger_mode="always_last", **ui.CHEAP)
     gr.on([state.change, model.change, lang.change], on_pred, [state, model, lang], pred, **ui.CHEAP)
     gr.on(

@@ -421,7 +421,7 @@ def build(lang: gr.Radio) -> None:
     digits = gr.Plot(digits_figure(session0, "en"), show_label=False, elem_id="ct-digits")
     gr.Markdown(I18N("ct_trace_head"))
     gr.Markdown(I18N("ct_trace_intro"), elem_classes=["lecture-intro"])
-    trace = gr.Markdown(elem_id="ct-trace")  # filled on page load (needs torch)
+    trace = gr.Markdown(elem_id="ct-trace")  # filled when the tab is first shown (needs torch)
     ui.code_panel("cnn_training")
 
     out = [loss_plot, acc_plot, status, digits, session]
@@ -434,6 +434,6 @@ def build(lang: gr.Radio) -> None:
     )
     stop.click(None, cancels=[training])
     lang.change(on_lang, [session, lang], out, **ui.CHEAP)
-    # triggers=None: on page load and whenever the model, the batch size or the language changes
-    gr.on(None, on_trace, [model, batch_size, lang], trace, trigger_mode="always_last", **ui.CHEAP)
+    # whenever the model, the batch size or the language changes (so also when the tab is first shown)
+    ui.on_inputs(on_trace, [model, batch_size, lang], trace, trigger_mode="always_last", **ui.CHEAP)
     gr.api(api_cnn_shapes, api_name="cnn_shapes")

@@ -986,7 +986,7 @@ def build(lang: gr.Radio) -> None:
                     reset = gr.Button(I18N("conv_reset"), size="sm", elem_id="conv-reset")
         with gr.Column(scale=3):
             conv_plot = gr.Plot(conv_figure(plan0, 1, "en"), show_label=False, elem_id="conv-plot")
-            conv_md = gr.Markdown(elem_id="conv-sum")  # PyTorch's check arrives on page load: no torch at build
+            conv_md = gr.Markdown(elem_id="conv-sum")  # PyTorch's check arrives on first show: no torch at build
 
     # ② many channels
     gr.Markdown(I18N("conv_multi_head"))
@@ -1054,8 +1054,8 @@ def build(lang: gr.Radio) -> None:
     calc_table = gr.Markdown(elem_id="conv-calc-table")
     ui.code_panel("convolution", "conv_shapes")
 
-    # wiring: every redraw runs on page load and on a change of its inputs (gr.on with triggers=None)
-    gr.on(None, on_conv, [grids, padding, stride, pos, lang], [conv_plot, conv_md, pos, n_pos], **redraw)
+    # wiring: every redraw runs on a change of its inputs, the language included (so when the tab is first shown)
+    ui.on_inputs(on_conv, [grids, padding, stride, pos, lang], [conv_plot, conv_md, pos, n_pos], **redraw)
     apply.click(on_conv_apply, [x_text, k_text, lang], grids, **ui.CHEAP)
     x_text.submit(on_conv_apply, [x_text, k_text, lang], grids, **ui.CHEAP)
     reset.click(
@@ -1068,9 +1068,9 @@ def build(lang: gr.Radio) -> None:
         [x_text, k_text, grids],
         **ui.CHEAP,
     )
-    gr.on(None, on_multi, [n_ch, m_k, which, seed, mpos, lang], [multi_plot, stack_plot, multi_md, which], **redraw)
+    ui.on_inputs(on_multi, [n_ch, m_k, which, seed, mpos, lang], [multi_plot, stack_plot, multi_md, which], **redraw)
     shuffle.click(lambda s: int(s) + 1, seed, seed, **ui.CHEAP)
-    gr.on(None, on_pool, [pool_x, kind, pool_k, ppos, lang], [pool_plot, pool_md, ppos, n_ppos], **redraw)
+    ui.on_inputs(on_pool, [pool_x, kind, pool_k, ppos, lang], [pool_plot, pool_md, ppos, n_ppos], **redraw)
     papply.click(on_pool_apply, [px_text, lang], pool_x, **ui.CHEAP)
     lang.change(
         lambda lg: gr.Radio(choices=[(t("conv_pool_max", lg), "max"), (t("conv_pool_avg", lg), "avg")]),
@@ -1079,5 +1079,5 @@ def build(lang: gr.Radio) -> None:
         **ui.CHEAP,
     )
     preset.input(on_preset, [preset, lang], [cin, hin, win, layers], **ui.CHEAP)
-    gr.on(None, on_calc, [cin, hin, win, layers, lang], [calc_status, calc_table, calc_code, preset], **redraw)
+    ui.on_inputs(on_calc, [cin, hin, win, layers, lang], [calc_status, calc_table, calc_code, preset], **redraw)
     gr.api(api_conv_shapes, api_name="conv_shapes")

@@ -543,7 +543,9 @@ def build(lang: gr.Radio) -> None:
             grid_inputs = [n, bs, shuffle, drop_last, seed, shown, lang]
             iters = gr.Markdown(iterations_text(30, 8, False, "en"), elem_id="dl-iters")
         with gr.Column(scale=4):
-            grid = gr.Plot(show_label=False, elem_id="dl-grid")  # drawn on page load: it needs torch's DataLoader
+            grid = gr.Plot(
+                show_label=False, elem_id="dl-grid"
+            )  # drawn when the tab is first shown: it needs torch's DataLoader
 
     gr.Markdown(I18N("dl_part2"))
     gr.Markdown(I18N("dl_part2_note"))
@@ -584,8 +586,8 @@ def build(lang: gr.Radio) -> None:
                 t_acc = gr.Plot(titanic_curves(None, "acc", "en"), show_label=False, elem_id="dl-t-acc")
     ui.code_panel("dataloader", "titanic")
 
-    # triggers=None: on page load and whenever an input (the language included) changes
-    gr.on(None, on_grid, grid_inputs, [grid, iters], trigger_mode="always_last", **ui.CHEAP)
+    # whenever an input changes, the language included (so also when the tab is first shown)
+    ui.on_inputs(on_grid, grid_inputs, [grid, iters], trigger_mode="always_last", **ui.CHEAP)
     comparing = compare_btn.click(compare, [sizes, cmp_epochs, cmp_lr, lang], [noise_plot, time_plot, cmp_text, cmp],
                                   concurrency_id="dl_compare", **training)  # fmt: skip
     compare_stop.click(None, cancels=[comparing])

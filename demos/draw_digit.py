@@ -501,10 +501,9 @@ def build(lang: gr.Radio) -> None:
 
     shown = gr.State(None)  # per user: the test digit the app put on the pad, until the user draws or clears
     outputs = [label, status, seen, caption, conv1, conv2]
-    # On page load and whenever the drawing (one change per stroke), the test digit, the model or
+    # When the tab is first shown and whenever the drawing (one change per stroke), the test digit, the model or
     # the language changes; always_last drops the strokes queued behind a busy one. ~10 ms of work.
-    gr.on(
-        None,
+    ui.on_inputs(
         on_draw,
         [pad, shown, model, lang],
         outputs,
@@ -515,7 +514,7 @@ def build(lang: gr.Radio) -> None:
         api_name="draw_digit_view",  # callable by name (undocumented): benchmarks/load.py draws as a browser does
         api_visibility="undocumented",
     )
-    gr.on(None, on_kernels, [model, lang], kernels, **ui.CHEAP)  # on page load, model or language change
+    ui.on_inputs(on_kernels, [model, lang], kernels, **ui.CHEAP)  # on first show, model or language change
     # Clear with the pad's own "Clear canvas" (a value set by the server would drop the brush tool).
     clear.click(lambda: ("", None), None, [truth, shown], js=JS_CLEAR, **ui.CHEAP)
     random_btn.click(on_random, lang, [pad, truth, shown], **ui.CHEAP)

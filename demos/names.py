@@ -385,10 +385,9 @@ def build(lang: gr.Radio) -> None:
             per_country = gr.Plot(per_country_figure("en"), show_label=False, elem_id="nm-per-country")
     ui.code_panel("names")
 
-    # triggers=None: on page load and on every change of the name (typing, an example) or the language.
+    # on every change of the name (typing, an example) or the language (so also when the tab is first shown)
     # A forward pass over a name's prefixes takes a few milliseconds, so a few at once are plenty.
-    gr.on(
-        None,
+    ui.on_inputs(
         on_name,
         [name, lang],
         [top, prefix, answer],

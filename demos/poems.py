@@ -526,6 +526,6 @@ def build(lang: gr.Radio) -> None:
     )
     for slider in (line, col):
         slider.change(on_position, [poem_state, line, col, lang], shown, trigger_mode="always_last", **ui.CHEAP)
-    gr.on(None, on_form_note, [form, lang], [greedy_md, card], **ui.CHEAP)  # on page load and on every change
+    ui.on_inputs(on_form_note, [form, lang], [greedy_md, card], **ui.CHEAP)  # on first show and on every change
     lang.change(on_lang, [poem_state, line, col, lang], shown, **ui.CHEAP)
     gr.api(api_poem, api_name="poem")

@@ -565,9 +565,9 @@ def build(lang: gr.Radio) -> None:
     ui.code_panel("rnn_basics", "rnn_basics_rnn", "rnn_basics_embedding", "rnn_basics_shapes")
 
     cheap = {**ui.CHEAP, "trigger_mode": "always_last"}
-    # triggers=None: on page load and on every change of an input (language included)
-    gr.on(None, vocab_text, [source, target, lang], vocab, **cheap)
-    gr.on(None, shapes_markdown, [*sh.values(), bidir, batch_first, lang], shapes, **cheap)
+    # on every change of an input, the language included (so also when the tab is first shown)
+    ui.on_inputs(vocab_text, [source, target, lang], vocab, **cheap)
+    ui.on_inputs(shapes_markdown, [*sh.values(), bidir, batch_first, lang], shapes, **cheap)
     cell.input(on_cell, cell, [hidden, layers, lr, linear], **ui.CHEAP)
     linear.change(on_linear, [cell, linear], hidden, **ui.CHEAP)
     train_out = [status, console, loss_plot, hidden_plot, probs_plot, run]

@@ -329,7 +329,7 @@ def build(lang: gr.Radio) -> None:
             ]
         with gr.Column(scale=3):
             probs = gr.Plot(probs_figure(DEFAULT_LOGITS[:n0], target0, "en"), show_label=False, elem_id="sm-probs")
-            # The PyTorch numbers appear on page load (gr.on below), so building the tab needs no torch.
+            # The PyTorch numbers appear when the tab is first shown (ui.on_inputs below), so building the tab needs no torch.
             math_md = gr.Markdown(elem_id="sm-math")
 
     gr.Markdown(I18N("sm_mlp_head"))
@@ -356,9 +356,8 @@ def build(lang: gr.Radio) -> None:
     ui.code_panel("softmax", "softmax_mnist")
 
     n.change(on_classes, [n, target], [*logits, target], show_progress="hidden", api_visibility="private")
-    # triggers=None: on page load and on every change of an input (a drag's steps, collapsed by always_last)
-    gr.on(
-        None,
+    # on every change of an input, the language included (a drag's steps, collapsed by always_last)
+    ui.on_inputs(
         on_logits,
         [n, target, lang, *logits],
         [probs, math_md],

@@ -131,6 +131,16 @@ def torch_ready():
 CHEAP = {"show_progress": "hidden", "concurrency_limit": None, "api_visibility": "private"}
 
 
+def on_inputs(fn, inputs: list, outputs, **kwargs):
+    """Run ``fn`` whenever one of its inputs changes; not on page load.
+
+    A tab's hidden language box (one of the inputs) starts empty and gets the
+    page's language when the tab is first shown, so this is also the tab's
+    first draw: a page open draws only the tab on screen, not all 18
+    (gr.on(None, ...) would add a page-load trigger to every redraw)."""
+    return gr.on([c.change for c in inputs], fn, inputs, outputs, **kwargs)
+
+
 # ---- input checks: every event validates before computing --------------------
 
 

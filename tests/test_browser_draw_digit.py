@@ -27,6 +27,8 @@ def open_tab(page: Page, lang: str = "en") -> None:
     page.get_by_role("tab", name=t(draw_digit.LECTURE.tab, lang), exact=True).click()
     # the tab picks the brush by itself (Gradio's pad starts with no tool)
     expect(page.locator("#dd-pad button[aria-label=Brush]")).to_have_class(re.compile("highlight"))
+    # the tab is drawn when first shown: let its figures arrive (the page moves as they do)
+    expect(page.locator("#dd-kernels .js-plotly-plot")).to_be_attached(timeout=30_000)
 
 
 def pad_geometry(page: Page) -> tuple[float, float, float]:

@@ -46,3 +46,18 @@ def test_presenter_mode_from_url_and_switch(page: Page, server_url, tmp_path):
     page.locator("#presenter-toggle input").uncheck()
     expect(page.locator("body")).not_to_have_class(re.compile(r"\bpresenter\b"))
     expect(page.locator(".lecture-intro").locator("visible=true").first).to_be_visible()
+
+
+def test_link_to_a_tab_drawn_on_first_show_in_chinese(page: Page, server_url):
+    """A tab is drawn only when first shown; a link opening it must still draw it, in the
+    link's language, from the link's settings (not the defaults)."""
+    from demos import beyond_compute
+    from demos.i18n import t
+
+    expect.set_options(timeout=30_000)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server_url + "?tab=beyond&lang=zh&by_index=7")
+    label = int(beyond_compute.test_set()[1][7])
+    expect(page.locator("#by-pred")).to_contain_text(t("by_src_test", "zh", i=7, label=label), timeout=40_000)
+    expect(page.locator("#by-input .js-plotly-plot")).to_be_visible()
+    expect(page.locator("#by-xai-plot .js-plotly-plot")).to_be_visible()  # the inner tab on screen is drawn too

@@ -30,3 +30,18 @@ def test_building_the_app_does_not_import_torch():
     result = subprocess.run([sys.executable, "-c", CODE], cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "torch imported by" not in result.stderr
+
+
+def test_a_page_open_draws_no_tab_before_it_is_shown():
+    """Page load runs only the app's own events (language, presenter, a link's tab); each
+    lecture tab draws when first shown, through its language box (ui.on_inputs, not
+    gr.on(None, ...), whose page-load trigger made every page open draw all 18 tabs)."""
+    import app
+
+    demo = app.build_app()
+    on_load = [fn for fn in demo.fns.values() if any(event == "load" for _, event in fn.targets)]
+    assert len(on_load) == 2 and all(fn.fn is None for fn in on_load)  # browser-side: language, presenter mode
+    # the server's part of a page open: a link's tab and settings, chained after the language
+    assert [fn.name for fn in demo.fns.values() if any(event == "then" for _, event in fn.targets)].count(
+        "open_link"
+    ) == 1

@@ -185,6 +185,11 @@ def api_linear_mse(w: float, b: float) -> float:
     return mse(w, b)
 
 
+# build() draws every view (w = 1, b = 0) in English, so this tab's language box starts at
+# "en" (app.py) and an English page open, which shows this tab first, redraws nothing.
+DRAWN_AT_BUILD = True
+
+
 def build(lang: gr.Radio) -> None:
     surface0, search0, best0 = search_views(1.0, 0.0, "en")
     ui.header(LECTURE)

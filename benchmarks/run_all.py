@@ -3,8 +3,8 @@
     python benchmarks/run_all.py            # about 5 minutes on the 2-core machine
 
 Each figure is measured beside a baseline in the same run (these machines are noisy):
-start-up and memory against a bare Gradio hello-world, endpoint latency under a classroom's
-load, digit inference per image, and the app's training loop against a bare PyTorch loop.
+start-up and memory against a bare Gradio hello-world, a class opening the page at once
+against one window alone, endpoint latency under a classroom's load, digit inference per image, and the app's training loop against a bare PyTorch loop.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import load  # noqa: E402
+import page_open  # noqa: E402
 import startup  # noqa: E402
 import train_throughput  # noqa: E402
 
@@ -50,11 +51,22 @@ def inference_per_image(repeats: int = 200) -> list[dict]:
     return rows
 
 
+def page_open_row(r: dict) -> str:
+    s = r["seconds"]
+    if s is None:
+        return f"| {r['name']} | {r['students']} | {r['errors']} | - | - | - | - | - |"
+    return (
+        f"| {r['name']} | {r['students']} | {r['errors']} | {s['p50']:.2f} s | {s['p95']:.2f} s | {s['max']:.2f} s "
+        f"| {r['mb_per_open']:.2f} | {r['cpu_per_open']:.2f} s |"
+    )
+
+
 def main() -> None:
     t0 = time.perf_counter()
     start = startup.main(["--runs", "3"])
     alone = load.main(["--users", "1", "--trainers", "0", "--seconds", "10", "--think", "0.1", "0.2"])
     classroom = load.main(["--users", "40", "--trainers", "2", "--seconds", "30"])
+    opens = page_open.main(["--students", "40", "--alone", "3", "--hello"])
     alone_p50 = {r["endpoint"]: r["p50"] for r in alone["rows"]}
     infer = inference_per_image()
     train = train_throughput.main(["--threads", "1", "--repeats", "5"])
@@ -77,6 +89,25 @@ def main() -> None:
         f"| {start['hello_mb']:.0f} MB | {start['app_mb'] / start['hello_mb']:.2f} |",
         "",
         f"Models used: {', '.join(start['calls'])}.",
+        "",
+        "## A class opening the page at once (`benchmarks/page_open.py`)",
+        "",
+        f"{opens['students']} students open the app at the same instant, half in Chinese and half in English: "
+        "each replays, over HTTP with a fresh session and six connections as a browser has, every request a real "
+        "headless Chromium window sent while opening the page (the page with its config, "
+        f"{opens['browser']['requests'][0]} scripts, styles and fonts, and the page-load events: a link's tab, "
+        "the first tab's draw in Chinese, the tab labels), and reads its event stream to the end. The replay "
+        "renders nothing, so the figures are the server's; a student's browser adds its own rendering. "
+        "Baselines in the same run: one page open alone, and a bare Gradio hello-world measured the same way "
+        "(the framework's floor). *MB*: bytes on the wire per page open (compressed as for a browser).",
+        "",
+        "| | students | errors | p50 | p95 | max | MB per open | server CPU per open |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        *(page_open_row(r) for r in opens["rows"]),
+        "",
+        f"One real headless Chromium window alone on this machine, rendering included: the L2 slider is on "
+        f"screen after {opens['browser']['shown']['p50']:.2f} s (p50 of {opens['browser']['windows']}) and "
+        f"answers its first move after {opens['browser']['answer']['p50']:.2f} s.",
         "",
         "## A classroom under load (`benchmarks/load.py`)",
         "",

@@ -35,3 +35,23 @@ def test_load_script_refuses_remote_servers():
     load = load_module("load")
     with pytest.raises(SystemExit):
         load.main(["--url", "https://example.org/"])
+
+
+def test_page_open_script_small_run(server_url):
+    """Three page opens replayed at once and one alone against the test server (no pid: no CPU figure)."""
+    page_open = load_module("page_open")
+    result = page_open.main(["--url", server_url, "--students", "3", "--alone", "1"])
+    alone, together = result["rows"]
+    assert together["students"] == 3 and alone["cpu_per_open"] is None
+    for row in (alone, together):
+        assert row["errors"] == 0, row["error_texts"]
+        assert 0 < row["seconds"]["p50"] <= row["seconds"]["max"] < 120
+        assert row["mb_per_open"] > 0.5  # the page, its scripts and styles: a replay that sent nothing would fail
+    assert min(result["browser"]["requests"]) > 20
+    assert 0 < result["browser"]["shown"]["p50"] < result["browser"]["answer"]["p50"]
+
+
+def test_page_open_script_refuses_remote_servers():
+    page_open = load_module("page_open")
+    with pytest.raises(SystemExit):
+        page_open.main(["--url", "https://example.org/"])

@@ -92,14 +92,15 @@ def main() -> None:
         "",
         "## A class opening the page at once (`benchmarks/page_open.py`)",
         "",
-        f"{opens['students']} students open the app at the same instant, half in Chinese and half in English: "
-        "each replays, over HTTP with a fresh session and six connections as a browser has, every request a real "
-        "headless Chromium window sent while opening the page (the page with its config, "
-        f"{opens['browser']['requests'][0]} scripts, styles and fonts, and the page-load events: a link's tab, "
-        "the first tab's draw in Chinese, the tab labels), and reads its event stream to the end. The replay "
-        "renders nothing, so the figures are the server's; a student's browser adds its own rendering. "
-        "Baselines in the same run: one page open alone, and a bare Gradio hello-world measured the same way "
-        "(the framework's floor). *MB*: bytes on the wire per page open (compressed as for a browser).",
+        f"{opens['students']} students open the app at the same instant, half in Chinese and half in English. "
+        "Each replays every request a real headless Chromium window sent while opening the page "
+        f"({opens['browser']['requests'][0]} in English: the page with its config, Gradio's scripts, styles "
+        "and fonts, and the page-load events: a link's tab, in Chinese the first tab's draw and the tab labels) "
+        "over HTTP, with a fresh session and six connections as a browser has, and reads its event stream to "
+        "the end. The replay renders nothing, so the figures are the server's (the replaying client shares its "
+        "2 cores); a student's browser adds its own rendering. Baselines in the same run: one page open alone, "
+        "and a bare Gradio hello-world measured the same way. *MB*: bytes on the wire per page open "
+        "(compressed as for a browser).",
         "",
         "| | students | errors | p50 | p95 | max | MB per open | server CPU per open |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -128,7 +128,7 @@ async def replay_one(recorded: list[dict], seed: int) -> dict:
     session = "".join(random.Random(seed).choices(string.ascii_lowercase + string.digits, k=11))
     static = [r for r in recorded if r["type"] in STATIC]
     events = [r for r in recorded if r["type"] not in STATIC and r["method"] == "POST"]
-    stream = next((r["url"] for r in recorded if "/queue/data" in r["url"]), None)
+    origin = static[0]["url"].split("?")[0].rstrip("/")
     limits = httpx.Limits(max_connections=6)
     received = 0
     t0 = time.perf_counter()
@@ -142,29 +142,33 @@ async def replay_one(recorded: list[dict], seed: int) -> dict:
 
             received += await get(static[0]["url"])  # the document first, as a browser does
             received += sum(await asyncio.gather(*(get(r["url"]) for r in static[1:])))
-            pending = set()
+            pending: dict[str, int] = {}  # event id -> fn_index, until its process_completed
+            last = []
             for r in events:
                 body = json.loads(r["body"])
                 body["session_hash"] = session
                 response = await client.post(r["url"], json=body)
                 response.raise_for_status()
                 if event_id := response.json().get("event_id"):
-                    pending.add(event_id)
-            if pending and stream:
-                url = stream.split("session_hash=")[0] + f"session_hash={session}"
+                    pending[event_id] = body.get("fn_index")
+            if pending:
+                url = f"{origin}/gradio_api/queue/data?session_hash={session}"
                 async with client.stream("GET", url) as response:
                     async for line in response.aiter_lines():
                         if not line.startswith("data:"):
                             continue
                         message = json.loads(line[5:])
+                        last = [*last[-3:], message.get("msg")]
                         if message.get("msg") == "process_completed":
                             if not message.get("success", True):
                                 raise RuntimeError(f"an event failed: {str(message)[:200]}")
-                            pending.discard(message.get("event_id"))
+                            pending.pop(message.get("event_id"), None)
                         if not pending or message.get("msg") == "close_stream":
                             break
             if pending:
-                raise RuntimeError(f"{len(pending)} page-load events never completed")
+                raise RuntimeError(
+                    f"page-load events (fn_index {sorted(pending.values())}) never completed; last: {last}"
+                )
         return {"seconds": time.perf_counter() - t0, "bytes": received}
     except Exception as e:  # noqa: BLE001 - counted, reported
         return {"error": repr(e)[:200]}

@@ -40,13 +40,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(timeout: float = 90.0) -> tuple[subprocess.Popen, str]:
-    """`python app.py` on a free loopback port; returns (process, url) once it serves."""
+def start_server(timeout: float = 90.0, script: str | Path = "app.py") -> tuple[subprocess.Popen, str]:
+    """`python app.py` (or another Gradio script) on a free loopback port; returns (process, url) once it serves."""
     port = free_port()
     env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1"}
     env["GRADIO_ANALYTICS_ENABLED"] = "False"
     proc = subprocess.Popen(
-        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, str(script)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + timeout

@@ -53,6 +53,16 @@ def chromium() -> str:
     raise SystemExit("no Chromium found: install one (apt-get install chromium) or set CHROMIUM")
 
 
+def record_requests(page) -> list[dict]:
+    """Every request the page sends from now on, appended as it goes."""
+    requests: list[dict] = []
+    page.on(
+        "request",
+        lambda r: requests.append({"method": r.method, "url": r.url, "type": r.resource_type, "body": r.post_data}),
+    )
+    return requests
+
+
 async def real_window(browser, url: str, lang: str, w: float) -> dict:
     """One student in a real window (empty profile): open the page, move the weight slider to w.
     Returns the seconds until the slider is shown and until its answer, and the requests sent."""
@@ -60,13 +70,9 @@ async def real_window(browser, url: str, lang: str, w: float) -> dict:
     from demos.linear_model import mse
 
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    requests: list[dict] = []
     try:
         page = await context.new_page()
-        page.on(
-            "request",
-            lambda r: requests.append({"method": r.method, "url": r.url, "type": r.resource_type, "body": r.post_data}),
-        )
+        requests = record_requests(page)
         t0 = time.perf_counter()
         await page.goto(f"{url}?lang={lang}", timeout=TIMEOUT * 1000, wait_until="commit")
         box = page.locator("#lin-w input[type=number]")
@@ -77,7 +83,6 @@ async def real_window(browser, url: str, lang: str, w: float) -> dict:
         expected = t("lin_mse_now", lang, mse=mse(w, 0.0)).lstrip("# ")
         await page.locator("#lin-mse", has_text=expected).wait_for(timeout=TIMEOUT * 1000)
         answer = time.perf_counter() - t0
-        # the page-load requests only: the slider's own event came after `shown`
         return {"shown": shown, "answer": answer, "requests": requests}
     finally:
         await context.close()
@@ -86,10 +91,9 @@ async def real_window(browser, url: str, lang: str, w: float) -> dict:
 async def hello_window(browser, url: str) -> dict:
     """The bare Gradio hello-world's page open in a real window: its requests."""
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    requests: list[dict] = []
     try:
         page = await context.new_page()
-        page.on("request", lambda r: requests.append({"method": r.method, "url": r.url, "type": r.resource_type}))
+        requests = record_requests(page)
         await page.goto(url, timeout=TIMEOUT * 1000)
         await page.get_by_text("hello").wait_for(timeout=TIMEOUT * 1000)
         await page.wait_for_timeout(1000)
@@ -98,18 +102,24 @@ async def hello_window(browser, url: str) -> dict:
         await context.close()
 
 
-async def windows_alone(url: str, count: int) -> list[dict]:
+async def in_browser(job):
+    """``await job(browser)`` with a headless Chromium launched for it."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
         try:
-            if url.startswith("hello:"):
-                return [await hello_window(browser, url[6:])]
-            await real_window(browser, url, "en", 2.0)  # warm-up: the server's first page and first events
-            return [await real_window(browser, url, ("en", "zh")[i % 2], 1.5 + i / 10) for i in range(count)]
+            return await job(browser)
         finally:
             await browser.close()
+
+
+async def windows_alone(url: str, count: int) -> list[dict]:
+    async def job(browser):
+        await real_window(browser, url, "en", 2.0)  # warm-up: the server's first page and first events
+        return [await real_window(browser, url, ("en", "zh")[i % 2], 1.5 + i / 10) for i in range(count)]
+
+    return await in_browser(job)
 
 
 def page_load_requests(window: dict, origin: str) -> list[dict]:
@@ -217,35 +227,18 @@ def measure(url: str, pid: int | None, recordings: list[list[dict]], students: i
 
 def hello_rows(students: int, alone_runs: int) -> list[dict]:
     """The same measurement against a bare Gradio hello-world: the framework's own cost of a page open."""
-    import subprocess
     import tempfile
-    import urllib.request
 
-    from load import free_port
+    from load import start_server
     from startup import HELLO
 
-    port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1"}
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "hello.py"
         script.write_text(HELLO)
-        proc = subprocess.Popen(
-            [sys.executable, str(script)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        url = f"http://127.0.0.1:{port}/"
+        proc, url = start_server(60, script)
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(url, timeout=2).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("the hello-world did not start") from None
-                    time.sleep(0.2)
-            (window,) = asyncio.run(windows_alone("hello:" + url, 1))
-            recording = [r for r in window["requests"] if r["url"].startswith(url.rstrip("/"))]
-            recording = [r for r in recording if "/heartbeat/" not in r["url"]]
+            window = asyncio.run(in_browser(lambda browser: hello_window(browser, url)))
+            recording = page_load_requests(window, url.rstrip("/"))
             return measure(url, proc.pid, [recording], students, alone_runs, "hello-world")
         finally:
             proc.terminate()

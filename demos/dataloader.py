@@ -543,9 +543,8 @@ def build(lang: gr.Radio) -> None:
             grid_inputs = [n, bs, shuffle, drop_last, seed, shown, lang]
             iters = gr.Markdown(iterations_text(30, 8, False, "en"), elem_id="dl-iters")
         with gr.Column(scale=4):
-            grid = gr.Plot(
-                show_label=False, elem_id="dl-grid"
-            )  # drawn when the tab is first shown: it needs torch's DataLoader
+            # drawn when the tab is first shown: it needs torch's DataLoader
+            grid = gr.Plot(show_label=False, elem_id="dl-grid")
 
     gr.Markdown(I18N("dl_part2"))
     gr.Markdown(I18N("dl_part2_note"))

@@ -501,8 +501,8 @@ def build(lang: gr.Radio) -> None:
 
     shown = gr.State(None)  # per user: the test digit the app put on the pad, until the user draws or clears
     outputs = [label, status, seen, caption, conv1, conv2]
-    # When the tab is first shown and whenever the drawing (one change per stroke), the test digit, the model or
-    # the language changes; always_last drops the strokes queued behind a busy one. ~10 ms of work.
+    # When the tab is first shown and whenever the drawing (one change per stroke), the test digit,
+    # the model or the language changes; always_last drops the strokes queued behind a busy one. ~10 ms of work.
     ui.on_inputs(
         on_draw,
         [pad, shown, model, lang],

@@ -329,7 +329,7 @@ def build(lang: gr.Radio) -> None:
             ]
         with gr.Column(scale=3):
             probs = gr.Plot(probs_figure(DEFAULT_LOGITS[:n0], target0, "en"), show_label=False, elem_id="sm-probs")
-            # The PyTorch numbers appear when the tab is first shown (ui.on_inputs below), so building the tab needs no torch.
+            # The PyTorch numbers appear when the tab is first shown (ui.on_inputs below): no torch at build.
             math_md = gr.Markdown(elem_id="sm-math")
 
     gr.Markdown(I18N("sm_mlp_head"))

@@ -14,10 +14,8 @@ import json  # noqa: E402
 import threading  # noqa: E402
 
 import gradio as gr  # noqa: E402
-from starlette.middleware import Middleware  # noqa: E402
 
 import demos  # noqa: E402
-from asset_cache import AssetCache  # noqa: E402
 from demos import links  # noqa: E402
 from demos.i18n import DEFAULT_LANG, I18N, JS_CHANGE_LOCALE, JS_DETECT_LANG, norm_lang  # noqa: E402
 from demos.ui import torch_ready  # noqa: E402
@@ -215,15 +213,13 @@ CHEAP_PRIVATE = {"show_progress": "hidden", "api_visibility": "private", "queue"
 
 
 def launch(demo: gr.Blocks, **kwargs):
-    """Launch with the app's theme, style and translation table, and Gradio's
-    scripts and styles compressed once for all visitors (asset_cache.py).
+    """Launch with the app's theme, style and translation table.
 
     torch (about 1.5 s to import) is imported in the background, so the first
     page never waits for it and the first training click rarely does.
     """
     threading.Thread(target=torch_ready, daemon=True).start()
-    app_kwargs = {"middleware": [Middleware(AssetCache)]}
-    return demo.launch(theme=THEME, css=CSS, i18n=I18N.table(), app_kwargs=app_kwargs, **kwargs)
+    return demo.launch(theme=THEME, css=CSS, i18n=I18N.table(), **kwargs)
 
 
 if __name__ == "__main__":

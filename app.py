@@ -67,7 +67,7 @@ def build_app() -> gr.Blocks:
         # updated only while the tab is on screen: a switch redraws one tab, not all.
         # It starts empty and gets the language when the tab is first shown, which
         # makes the tab's first draw: a page open draws the tab on screen, not all 18.
-        # A tab whose build already draws everything in English (DRAWN_AT_BUILD) starts at "en".
+        # A tab whose build already draws everything in English (Lecture.drawn_at_build) starts at "en".
         tab_langs: dict[str, gr.Textbox] = {}  # lecture key -> the language its content is in, "" until drawn
         with gr.Tabs(elem_classes=["section-tabs"]) as outer:
             for section, modules in demos.sections():
@@ -78,7 +78,7 @@ def build_app() -> gr.Blocks:
                             label = module.LECTURE.tab
                             with gr.Tab(I18N(label), id=key, elem_id=f"tab-{key}") as tabs[label]:
                                 share = share_row()
-                                drawn = DEFAULT_LANG if getattr(module, "DRAWN_AT_BUILD", False) else ""
+                                drawn = DEFAULT_LANG if module.LECTURE.drawn_at_build else ""
                                 tab_langs[key] = gr.Textbox(drawn, visible="hidden", interactive=False)
                                 module.build(tab_langs[key])
                             shared[key] = links.controls(tabs[label])

@@ -15,9 +15,11 @@ import plotly.graph_objects as go
 
 from demos import advanced_cnn_compute as ac
 from demos import live, ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("advanced_cnn", "sec_vision", "ac_tab", "ac_source", "ac_intro")
+
+built_keys("ac_lec_*")
 
 register(
     {
@@ -697,7 +699,7 @@ def _shape_sliders(prefix: str, keys: tuple[str, str, str], default: tuple[int, 
         ]
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     redraw = {"show_progress": "hidden", "trigger_mode": "always_last", "api_visibility": "private"}
 

@@ -11,9 +11,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("backprop", "sec_basics", "bp_tab", "bp_source", "bp_intro")
+
+built_keys("bp_step?")
 
 register(
     {
@@ -486,7 +488,7 @@ def api_backprop(x: float, y: float, w: float) -> dict:
     return {"y_hat": v["y_hat"], "loss": v["loss"], "grad_w": v["grad_w"]}
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     x0, y0, w0 = 2.0, 4.0, 1.0  # the lecture's exercise 4-1
     run0 = new_run("lecture", 0.02, 3000)
     ui.header(LECTURE)

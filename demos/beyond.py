@@ -12,9 +12,11 @@ import plotly.graph_objects as go
 
 from demos import beyond_compute as bc
 from demos import digits, ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("beyond", "sec_vision", "by_tab", "by_source", "by_intro")
+
+built_keys("by_g_*", "by_m_*", "by_s_*", "by_sh_*", "by_v_*")
 
 register(
     {
@@ -192,10 +194,6 @@ register(
         "by_steps": ("微调步数", "fine-tuning steps"),
         "by_finetune": ("▶ 在新领域上微调", "▶ Fine-tune on the new domain"),
         "by_measure": ("测量每个领域的准确率", "Measure accuracy per domain"),
-        "by_dom_examples": (
-            "你的输入在各个领域中的样子（模型看到的灰度）",
-            "Your input in each domain (the grey the model sees)",
-        ),
         "by_dom_acc_title": ("{model} 在 1,000 张测试数字上的准确率", "Accuracy of {model} on the 1,000 test digits"),
         "by_dom_before": ("原模型", "original model"),
         "by_dom_after": ("微调后（各自领域）", "fine-tuned (each on its domain)"),
@@ -744,7 +742,7 @@ def api_compression(sparsity: float = 0.5) -> list[dict]:
 # ---- layout ----------------------------------------------------------------------
 
 
-def build(lang: gr.Textbox) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     state = gr.State(NOT_SHOWN)  # per user: the current 28x28 input
     with gr.Row():

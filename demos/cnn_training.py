@@ -15,9 +15,11 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from demos import live, mnist_data, mnist_live, softmax, ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("cnn_training", "sec_vision", "ct_tab", "ct_source", "ct_intro")
+
+built_keys("ct_model_*", "ct_name_*")
 
 register(
     {
@@ -382,7 +384,7 @@ def api_cnn_shapes(model: str, batch_size: int) -> list[dict]:
     ]
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     session0 = new_session()
     session = gr.State(session0)  # per user: each model's curves, predictions and status

@@ -18,11 +18,13 @@ import plotly.graph_objects as go
 
 from demos import conv_shapes as cs
 from demos import ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("convolution", "sec_vision", "conv_tab", "conv_source", "conv_intro")
 
 register(cs.MESSAGES)
+built_keys("conv_preset_*")
+
 register(
     {
         "conv_tab": ("第10讲 卷积与池化", "L10 Convolution & pooling"),
@@ -956,7 +958,7 @@ def _stepper(prefix: str, n0: int):
     return pos, n_state
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     redraw = {
         "show_progress": "hidden",

@@ -18,9 +18,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import live, pima, ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("dataloader", "sec_classification", "dl_tab", "dl_source", "dl_intro")
+
+built_keys("dl_t_*_title")
 
 register(
     {
@@ -525,7 +527,7 @@ def on_lang(cmp, run, lang):
             titanic_curves(run, "loss", lang), titanic_curves(run, "acc", lang), titanic_text(run, lang))  # fmt: skip
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     training = {"show_progress": "hidden", **live.TRAINING}
 

@@ -11,9 +11,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import digits, mnist_data, ui
-from demos.i18n import I18N, both, register, t
+from demos.i18n import I18N, both, built_keys, register, t
 
 LECTURE = ui.Lecture("draw_digit", "sec_vision", "dd_tab", "dd_source", "dd_intro")
+
+built_keys("dd_conv?_title", "dd_model_*", "dd_name_*")
 
 register(
     {
@@ -75,7 +77,6 @@ register(
         ),
         "dd_seen_title": ("模型看到的 28×28 输入", "What the model sees: 28×28"),
         "dd_seen_empty": ("（画板为空）", "(the pad is empty)"),
-        "dd_box": ("20×20 方框", "20×20 box"),
         "dd_com": ("质心", "centre of mass"),
         "dd_seen_caption": (
             "笔迹外框 {h}×{w} 像素 → ×{scale:.3g} → {bh}×{bw}；笔画粗细 {stroke:.1f} 像素{adjust}；质心 ({cy:.1f}, {cx:.1f})，目标 (14, 14)。",
@@ -453,7 +454,7 @@ def api_image(value):
     raise ui.user_error("dd_err_kind", None)
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=320):

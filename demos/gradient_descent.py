@@ -12,9 +12,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import live, ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("gradient_descent", "sec_basics", "gd_tab", "gd_source", "gd_intro")
+
+built_keys("gd_batch", "gd_sgd", "gd_minibatch")
 
 register(
     {
@@ -337,7 +339,7 @@ def api_gradient_descent(mode: str, lr: float, epochs: int, w0: float, seed: int
     return gradient_descent(mode, lr, epochs, w0, seed)
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     run = gr.State(None)  # per user: {"w", "loss", "diverged", "w0"} of the last run
     with gr.Row():

@@ -15,6 +15,9 @@ DEFAULT_LANG = "en"
 
 # key -> {"zh": ..., "en": ...}
 _TABLE: dict[str, dict[str, str]] = {}
+# Keys built at run time (t(f"nm_c_{country}")), as fnmatch patterns. Every other key is written out
+# literally where it is used; tests/test_i18n.py finds keys that nothing uses.
+BUILT: set[str] = set()
 
 
 def register(strings: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
@@ -27,6 +30,11 @@ def register(strings: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
             raise ValueError(f"translation key {key!r} lacks a language")
         _TABLE[key] = {"zh": zh, "en": en}
     return strings
+
+
+def built_keys(*patterns: str) -> None:
+    """Declare keys that code builds at run time, such as ``"nm_c_*"`` for ``t(f"nm_c_{country}")``."""
+    BUILT.update(patterns)
 
 
 def norm_lang(lang: str | None) -> str:

@@ -11,7 +11,9 @@ import plotly.graph_objects as go
 from demos import ui
 from demos.i18n import I18N, register, t
 
-LECTURE = ui.Lecture("linear_model", "sec_basics", "lin_tab", "lin_source", "lin_intro")
+# build() draws every view (w = 1, b = 0) in English: an English page open, which shows this tab first,
+# redraws nothing
+LECTURE = ui.Lecture("linear_model", "sec_basics", "lin_tab", "lin_source", "lin_intro", drawn_at_build=True)
 
 register(
     {
@@ -28,11 +30,9 @@ register(
             "below draw it for every possible w and b.",
         ),
         "lin_mse_now": ("### MSE = {mse:.4f}", "### MSE = {mse:.4f}"),
-        "lin_table_head": ("| x | y | ŷ = w·x + b | (ŷ − y)² |", "| x | y | ŷ = w·x + b | (ŷ − y)² |"),
         "lin_fit_title": ("数据与直线 ŷ = {w:.2f}·x + {b:.2f}", "Data and the line ŷ = {w:.2f}·x + {b:.2f}"),
         "lin_points": ("数据点", "data points"),
         "lin_line": ("模型", "model"),
-        "lin_errors": ("误差", "errors"),
         "lin_curve_title": ("MSE 随 w 变化（b = {b:.2f}）", "MSE against w (b = {b:.2f})"),
         "lin_current": ("当前 w", "current w"),
         "lin_surface_title": ("作业：(w, b) 的 MSE 曲面", "Homework: the MSE surface over (w, b)"),
@@ -185,12 +185,7 @@ def api_linear_mse(w: float, b: float) -> float:
     return mse(w, b)
 
 
-# build() draws every view (w = 1, b = 0) in English, so this tab's language box starts at
-# "en" (app.py) and an English page open, which shows this tab first, redraws nothing.
-DRAWN_AT_BUILD = True
-
-
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     surface0, search0, best0 = search_views(1.0, 0.0, "en")
     ui.header(LECTURE)
     with gr.Row():

@@ -396,7 +396,7 @@ def redraw(state, log_y, lang):
     return outputs(state, bool(log_y), lang)
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     state = gr.State(None)  # per user: the last run (see on_train)
     with gr.Row():

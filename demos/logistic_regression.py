@@ -12,9 +12,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import live, ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("logistic_regression", "sec_classification", "lg_tab", "lg_source", "lg_intro")
+
+built_keys("lg_pass", "lg_fail", "lg_uncertain")
 
 register(
     {
@@ -478,7 +480,7 @@ def redraw(run, key, hours, b, lang):
     return fig, loss_figure(run_here, lang), on_contrast(run, key, b, lang), status_text(run_here, lang), answer
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     run = gr.State(None)  # per user: the last run (see on_train)
     with gr.Row():

@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("names", "sec_sequences", "nm_tab", "nm_source", "nm_intro")
 METRICS_FILE = Path(__file__).resolve().parents[1] / "weights" / "names_gru.json"
@@ -33,6 +33,8 @@ TOP = 3  # countries in the bar chart
 MAX_LINES = 6  # countries in the letter-by-letter chart
 
 register({f"nm_c_{c}": (zh, c) for c, zh in zip(COUNTRIES, COUNTRY_ZH)})
+built_keys("nm_c_*")
+
 register(
     {
         "nm_tab": ("第13讲 姓名分类", "L13 Surname → country"),
@@ -359,7 +361,7 @@ def api_name_to_country(name: str, k: int) -> list:
     return [[c, p] for c, p in predict_name(name, k, None)]
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     with gr.Row():
         with gr.Column(scale=2, min_width=320):

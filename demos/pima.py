@@ -16,9 +16,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import live, ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("pima", "sec_classification", "pima_tab", "pima_source", "pima_intro")
+
+built_keys("pima_f_*", "pima_train_*", "pima_test_*")
 
 register(
     {
@@ -444,7 +446,7 @@ def after_stop(run, lang, *patient):
     return network_figure(run and run["state"], lang), prediction
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     run = gr.State(None)  # per user: {"activation", "history", "state" (state_dict as lists), "status", "fmt"}
     with gr.Row():

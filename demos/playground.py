@@ -17,9 +17,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import live, ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("playground", "sec_classification", "pg_tab", "pg_source", "pg_intro")
+
+built_keys("pg_circles", "pg_moons", "pg_spirals", "pg_xor", "pg_gaussians")
 
 register(
     {
@@ -563,7 +565,7 @@ def api_playground(
     }
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     run = gr.State(None)  # per user: the last run's cfg, weights, optimizer, history, heatmap (plain lists)
     default = {"dataset": "circles", "n": 300, "noise": 0.2, "test_pct": 30, "seed": 0}

@@ -10,7 +10,7 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from demos import ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("poems", "sec_sequences", "pm_tab", "pm_source", "pm_intro")
 
@@ -22,6 +22,8 @@ SEED_MAX = 2**31 - 1
 TEXT_MAX = 200  # characters a request may send before punctuation is dropped
 DEFAULTS = {"form": "5x4", "temperature": 0.8, "top_k": 30, "seed": 0}
 CANDIDATES = 10
+
+built_keys("pm_?x?", "pm_err_*")
 
 register(
     {
@@ -463,7 +465,7 @@ CSS = """
 """
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     poem_state = gr.State(None)  # per user: the last poem with every step's candidates
     with gr.Row():

@@ -12,9 +12,11 @@ import plotly.graph_objects as go
 
 from demos import live, ui
 from demos import rnn_compute as rc
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("rnn_basics", "sec_sequences", "rnn_tab", "rnn_source", "rnn_intro")
+
+built_keys("rnn_cell_*")
 
 register(
     {
@@ -496,7 +498,7 @@ def api_rnn_train(
     return rc.history(pair, cfg, lr, epochs, seed)
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     d = rc.DEFAULTS["rnn"]
     run0 = new_run()

@@ -19,12 +19,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import ui
-from demos.i18n import I18N, register, t
+from demos.i18n import I18N, built_keys, register, t
 
 if TYPE_CHECKING:  # torch is imported lazily (ui.torch_ready): building the tab must not load it
     import torch
 
 LECTURE = ui.Lecture("sigmoids", "sec_basics", "sig_tab", "sig_source", "sig_intro")
+
+built_keys("sig_target_lee", "sig_target_sine", "sig_target_step")
 
 register(
     {
@@ -432,7 +434,7 @@ def api_sigmoids_fit(
     }
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     p0 = init_params()
     ui.header(LECTURE)
     state = gr.State(p0)

@@ -312,7 +312,7 @@ def on_lang(run, lang):
     return mlp_outputs(run or new_run(), lang)
 
 
-def build(lang: gr.Radio) -> None:
+def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     n0, target0 = 3, 0
     with gr.Row():

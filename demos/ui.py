@@ -187,6 +187,14 @@ class Lecture:
     tab: str  # translation key of the tab label
     source: str  # translation key: which lecture this teaches
     intro: str  # translation key: a short plain explanation
+    # build() already draws every view in English: the tab's language box starts at "en",
+    # so an English page open (which shows this tab first) redraws nothing
+    drawn_at_build: bool = False
+
+
+# The argument of every tab's build(lang): a hidden copy of the page's language, "" until the tab
+# is first shown, then "zh" or "en". Its .change is the tab's first draw and every language switch.
+TabLang = gr.Textbox
 
 
 def snippet(name: str) -> str:

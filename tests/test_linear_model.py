@@ -51,7 +51,7 @@ def test_bad_input_is_a_clear_error():
 
 
 def test_build_draws_what_the_redraw_draws():
-    """DRAWN_AT_BUILD: the first tab's build-time views are its English redraw at w = 1, b = 0,
+    """Lecture.drawn_at_build: the first tab's build-time views are its English redraw at w = 1, b = 0,
     so an English page open can skip that redraw."""
     import json
 
@@ -59,7 +59,7 @@ def test_build_draws_what_the_redraw_draws():
 
     with gr.Blocks() as demo:
         lm.build(gr.Textbox("en"))
-    assert lm.DRAWN_AT_BUILD
+    assert lm.LECTURE.drawn_at_build
     dep = next(fn for fn in demo.fns.values() if fn.name == "redraw")
     for component, out in zip(dep.outputs, lm.redraw(1.0, 0.0, "en"), strict=True):
         post = component.postprocess(out)

@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import conv_shapes as cs
-from demos import ui
+from demos import links, ui
 from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("convolution", "sec_vision", "conv_tab", "conv_source", "conv_intro")
@@ -939,9 +939,12 @@ def on_calc(c, h, w, text, lang):
     return status, table, code, gr.Dropdown(choices=choices)
 
 
-def _stepper(prefix: str, n0: int):
-    """A position slider with previous / next / play / pause, and the count of positions in a State."""
+def _stepper(prefix: str, n0: int, name: str | None = None):
+    """A position slider with previous / next / play / pause, and the count of positions in a State.
+    ``name``: the slider's own URL name, where the tab has another position slider."""
     pos = gr.Slider(1, n0, value=1, step=1, label=I18N("conv_position"), elem_id=f"{prefix}-pos")
+    if name:
+        links.url_name(pos, name)
     with gr.Row():
         prev = gr.Button(I18N("conv_prev"), size="sm", min_width=90, elem_id=f"{prefix}-prev")
         nxt = gr.Button(I18N("conv_next"), size="sm", variant="primary", min_width=90, elem_id=f"{prefix}-next")
@@ -999,6 +1002,7 @@ def build(lang: ui.TabLang) -> None:
             m_k = gr.Slider(1, MAX_KERNELS, value=2, step=1, label=I18N("conv_kernels"), elem_id="conv-m")
             which = gr.Slider(0, 1, value=0, step=1, label=I18N("conv_which"), elem_id="conv-j")
             mpos = gr.Slider(1, 9, value=1, step=1, label=I18N("conv_position"), elem_id="conv-mpos")
+            links.url_name(mpos, "conv_multi_position")
             shuffle = gr.Button(I18N("conv_shuffle"), size="sm", elem_id="conv-shuffle")
         with gr.Column(scale=3):
             x0, w0 = multi_example(3, 2, 0)
@@ -1019,11 +1023,12 @@ def build(lang: ui.TabLang) -> None:
                 elem_id="conv-pool-kind",
             )
             pool_k = gr.Radio(list(POOL_SIZES), value=2, label=I18N("conv_pool_k"), elem_id="conv-pool-k")
-            ppos, n_ppos = _stepper("conv-pool", pplan0["oh"] * pplan0["ow"])
+            ppos, n_ppos = _stepper("conv-pool", pplan0["oh"] * pplan0["ow"], "conv_pool_position")
             with gr.Accordion(I18N("conv_edit_pool"), open=False):
                 px_text = gr.Textbox(
                     grid_text(POOL_X), lines=4, max_length=2000, label=I18N("conv_input_text"), elem_id="conv-pool-x"
                 )
+                links.url_name(px_text, "conv_pool_input_text")
                 papply = gr.Button(I18N("conv_apply"), size="sm", variant="primary", elem_id="conv-pool-apply")
         with gr.Column(scale=3):
             pool_plot = gr.Plot(pool_figure(pplan0, 1, "en"), show_label=False, elem_id="conv-pool-plot")

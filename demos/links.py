@@ -3,9 +3,11 @@ teacher can put a link or QR code on a slide.
 
     /?tab=gradient_descent&gd_lr=0.25&lang=zh&presenter=1
 
-A setting's name in the URL is its label's translation key (unique in the app;
-else its elem_id or plain label), so no tab has to declare anything: every slider, number, radio, dropdown,
-checkbox and textbox inside a lecture tab is shareable.
+A setting's name in the URL is its label's translation key (else its elem_id or plain label),
+so a tab declares nothing: every slider, number, radio, dropdown, checkbox and textbox inside a
+lecture tab is shareable. Where two controls of a tab share a label, the second gets its own name
+with ``url_name``; a duplicate raises. URL names are public (printed on slides as QR codes) and
+pinned by tests/data/url_names.json.
 """
 
 from __future__ import annotations
@@ -40,22 +42,33 @@ RESERVED = {"tab", "lang", "presenter", "__theme"}  # URL parameters with their 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
+def url_name(component, name: str):
+    """Give ``component`` its own URL name (for a second control with the same label); returns it."""
+    component.url_name = name  # not a Gradio property: it never reaches the page's config
+    return component
+
+
 def label_key(component) -> str | None:
-    """The URL name of a control: its label's translation key, else its elem_id,
-    else a plain label that is a valid name (such as "w")."""
-    key = getattr(component.label, "key", None) or component.elem_id
+    """The URL name of a control: the one given by url_name, else its label's translation key,
+    else its elem_id, else a plain label that is a valid name (such as "w")."""
+    key = getattr(component, "url_name", None) or getattr(component.label, "key", None) or component.elem_id
     if key is None and isinstance(component.label, str) and component.label.isidentifier():
         key = component.label
     return key
 
 
 def controls(block) -> dict[str, gr.components.Component]:
-    """{label key: component} of the shareable inputs inside a layout block, in page order."""
+    """{URL name: component} of the shareable inputs inside a layout block, in page order.
+    Raises ValueError when two controls would share a name (give the second its own with url_name)."""
     found: dict[str, gr.components.Component] = {}
 
     def walk(b) -> None:
         if isinstance(b, SHAREABLE) and b.interactive is not False and (key := label_key(b)):
-            found.setdefault(key, b)
+            if key in found:
+                raise ValueError(
+                    f"two controls share the URL name {key!r} (elem_ids {found[key].elem_id}, {b.elem_id})"
+                )
+            found[key] = b
         for child in getattr(b, "children", []) or []:
             walk(child)
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import gradio as gr
 import pytest
 
@@ -29,6 +33,34 @@ def test_every_lecture_tab_has_shareable_settings(shared):
     for key, controls in shared.items():
         assert controls, f"{key} has no shareable setting"
         assert not set(controls) & links.RESERVED
+
+
+SNAPSHOT = Path(__file__).parent / "data" / "url_names.json"
+
+
+def test_url_names_are_pinned(shared):
+    """Renaming a tab key or a setting's URL name breaks every link and QR code already printed on a
+    slide: this fails until tests/data/url_names.json is updated on purpose
+    (URL_NAMES_UPDATE=1 python -m pytest tests/test_links.py rewrites it)."""
+    import demos
+
+    now = {m.LECTURE.key: list(shared[m.LECTURE.key]) for m in demos.LECTURES}
+    if os.environ.get("URL_NAMES_UPDATE"):
+        SNAPSHOT.write_text(json.dumps(now, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    pinned = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert list(now) == list(pinned), "the tab= keys changed"
+    for key, names in pinned.items():
+        assert now[key] == names, f"the URL names of tab {key!r} changed"
+
+
+def test_a_url_name_belongs_to_one_control():
+    with gr.Blocks(), gr.Tab("t") as tab:
+        gr.Slider(1, 9, label="w")
+        second = gr.Slider(1, 9, label="w")
+    with pytest.raises(ValueError, match="'w'"):
+        links.controls(tab)
+    links.url_name(second, "w2")
+    assert list(links.controls(tab)) == ["w", "w2"]
 
 
 def test_gradient_descent_divergence_link(shared):

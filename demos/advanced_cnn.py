@@ -701,7 +701,6 @@ def _shape_sliders(prefix: str, keys: tuple[str, str, str], default: tuple[int, 
 
 def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
-    redraw = {"show_progress": "hidden", "trigger_mode": "always_last", "api_visibility": "private"}
 
     gr.Markdown(I18N("ac_inc_head"))
     inc_in = _shape_sliders("ac-inc", ("ac_in_c", "ac_in_h", "ac_in_w"), ac.LECTURE_INCEPTION_INPUT)
@@ -748,23 +747,22 @@ def build(lang: ui.TabLang) -> None:
     ui.code_panel("inception", "residual", "gradient_flow")
 
     # on every change of an input, the language included (so also when the tab is first shown)
-    ui.on_inputs(on_inception, [*inc_in, lang], [inc_plot, inc_md, why_md], concurrency_limit=None, **redraw)
-    ui.on_inputs(on_residual, [*res_in, lang], [res_plot, res_md], concurrency_limit=None, **redraw)
+    ui.on_inputs(on_inception, [*inc_in, lang], [inc_plot, inc_md, why_md])
+    ui.on_inputs(on_residual, [*res_in, lang], [res_plot, res_md])
     ui.on_inputs(
         on_gradient,
         [depth, activation, seed, lang],
         [grad_plot, grad_md],
         concurrency_id="ac_grad",
         concurrency_limit=4,
-        **redraw,
     )
-    ui.on_inputs(on_models, [lang], [models_md], concurrency_limit=None, **redraw)
+    ui.on_inputs(on_models, [lang], [models_md])
     race_out = [race_plot, race_md, race]
     training = start.click(
         on_race, [depth, activation, seed, epochs, lang], race_out, concurrency_id="ac_race", **live.TRAINING
     )
     stop.click(None, cancels=[training])
-    lang.change(on_race_lang, [race, lang], race_out, **ui.CHEAP)
+    ui.on_inputs(on_race_lang, [race, lang], race_out, triggers=[lang])
     gr.api(api_inception_block, api_name="inception_block")
     gr.api(api_residual_block, api_name="residual_block")
     gr.api(api_gradient_flow, api_name="gradient_flow", concurrency_limit=4, concurrency_id="ac_grad")

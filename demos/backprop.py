@@ -529,10 +529,8 @@ def build(lang: ui.TabLang) -> None:
     ui.code_panel("backprop", "backprop_quadratic")
 
     graph_in = [x, y, w, step, lang]
-    for s in (x, y, w):
-        s.input(on_graph, graph_in, [graph, explain], trigger_mode="always_last", **ui.CHEAP)
-    # Prev/Next move the slider in the browser (no lost clicks); its change redraws.
-    step.change(on_graph, graph_in, [graph, explain], trigger_mode="always_last", **ui.CHEAP)
+    # Prev/Next move the step slider in the browser (no lost clicks); its change redraws.
+    ui.on_inputs(on_graph, graph_in, [graph, explain], triggers=[x.input, y.input, w.input, step, lang])
     prev.click(None, step, step, js="(s) => Math.max(0, s - 1)")
     nxt.click(None, step, step, js=f"(s) => Math.min({LAST_STEP}, s + 1)")
 
@@ -544,6 +542,5 @@ def build(lang: ui.TabLang) -> None:
     )  # fmt: skip
     stop.click(None, cancels=[training])
 
-    lang.change(on_graph, graph_in, [graph, explain], **ui.CHEAP)
-    lang.change(homework_outputs, [run, lang], hw_out, **ui.CHEAP)
+    ui.on_inputs(homework_outputs, [run, lang], hw_out, triggers=[lang])
     gr.api(api_backprop, api_name="backprop")

@@ -849,37 +849,21 @@ def build(lang: ui.TabLang) -> None:
             ui.code_panel("beyond_compress")
 
     # the input: the test digit when the tab is first shown and on every index change; per stroke of the drawing
-    index.change(on_index, [index], [state, input_plot], trigger_mode="always_last", **ui.CHEAP)
-    lang.change(on_first_show, [index, state], [state, input_plot], **ui.CHEAP)
-    pad.change(on_pad, [pad], [state, input_plot], trigger_mode="always_last", **ui.CHEAP)
-    gr.on([state.change, model.change, lang.change], on_pred, [state, model, lang], pred, **ui.CHEAP)
-    gr.on(
-        [state.change, model.change, xai_method.change, xai_class.change, lang.change],
-        on_xai,
-        [state, model, xai_method, xai_class, lang],
-        [xai_plot, xai_text],
-        trigger_mode="always_last",
-        **ui.CHEAP,
-    )
-    gr.on(
-        [state.change, model.change, eps.change, steps.change, target.change, lang.change],
-        on_attack,
-        [state, model, eps, steps, target, lang],
-        [atk_plot, atk_text, atk_min, atk_curve],
-        trigger_mode="always_last",
-        **ui.CHEAP,
-    )
-    gr.on([ood_method.change, model.change], on_ood_method, [ood_method, model, lang], threshold, **ui.CHEAP)
-    gr.on(
-        [state.change, model.change, threshold.change, lang.change],
+    ui.on_inputs(on_index, [index], [state, input_plot])
+    ui.on_inputs(on_first_show, [index, state], [state, input_plot], triggers=[lang])
+    ui.on_inputs(on_pad, [pad], [state, input_plot])
+    ui.on_inputs(on_pred, [state, model, lang], pred)
+    ui.on_inputs(on_xai, [state, model, xai_method, xai_class, lang], [xai_plot, xai_text])
+    ui.on_inputs(on_attack, [state, model, eps, steps, target, lang], [atk_plot, atk_text, atk_min, atk_curve])
+    ui.on_inputs(on_ood_method, [ood_method, model, lang], threshold, triggers=[ood_method, model])
+    ui.on_inputs(
         on_ood,
         [state, model, ood_method, threshold, lang],
         [ood_plot, ood_text, ood_curve_plot],
-        trigger_mode="always_last",
-        **ui.CHEAP,
+        triggers=[state, model, threshold, lang],
     )
-    gr.on([state.change, lang.change], on_domain_examples, [state, lang], dom_examples, **ui.CHEAP)
-    heavy = {"concurrency_limit": 2, "api_visibility": "private"}
+    ui.on_inputs(on_domain_examples, [state, lang], dom_examples)
+    heavy = {"concurrency_limit": 2, "api_visibility": "private", "show_progress": "full"}
     gr.on(
         [measure.click, sub_tabs["by_dom_tab"].select],
         on_measure,
@@ -889,10 +873,10 @@ def build(lang: ui.TabLang) -> None:
     )
     tune.click(on_finetune, [model, shift, per_class, ft_steps, after, lang], [dom_plot, ft_text, after], **heavy)
     # a new model or language redraws the accuracy chart only once this user has seen it
-    gr.on([model.change, lang.change], on_domain_lang, [model, after, lang], dom_plot, **heavy)
-    lang.change(on_finetune_lang, [after, lang], ft_text, **ui.CHEAP)
+    ui.on_inputs(on_domain_lang, [model, after, lang], dom_plot, triggers=[model, lang], **heavy)
+    ui.on_inputs(on_finetune_lang, [after, lang], ft_text, triggers=[lang])
     gr.on([run.click, sparsity.release], on_compress, [sparsity, lang], [cmp_table, shown], **heavy)
-    lang.change(on_compress_lang, [sparsity, shown, lang], cmp_table, **ui.CHEAP)
+    ui.on_inputs(on_compress_lang, [sparsity, shown, lang], cmp_table, triggers=[lang])
     # the frontend re-translates only the selected tab's label when the locale changes: send them all again
     gr.api(api_attack, api_name="beyond_attack")
     gr.api(api_ood, api_name="beyond_ood")

@@ -435,7 +435,7 @@ def build(lang: ui.TabLang) -> None:
         **live.TRAINING,
     )
     stop.click(None, cancels=[training])
-    lang.change(on_lang, [session, lang], out, **ui.CHEAP)
+    ui.on_inputs(on_lang, [session, lang], out, triggers=[lang])
     # whenever the model, the batch size or the language changes (so also when the tab is first shown)
-    ui.on_inputs(on_trace, [model, batch_size, lang], trace, trigger_mode="always_last", **ui.CHEAP)
+    ui.on_inputs(on_trace, [model, batch_size, lang], trace)
     gr.api(api_cnn_shapes, api_name="cnn_shapes")

@@ -963,12 +963,6 @@ def _stepper(prefix: str, n0: int, name: str | None = None):
 
 def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
-    redraw = {
-        "show_progress": "hidden",
-        "trigger_mode": "always_last",
-        "concurrency_limit": None,
-        "api_visibility": "private",
-    }
 
     # ① the worked example
     gr.Markdown(I18N("conv_step_head"))
@@ -1062,7 +1056,7 @@ def build(lang: ui.TabLang) -> None:
     ui.code_panel("convolution", "conv_shapes")
 
     # wiring: every redraw runs on a change of its inputs, the language included (so when the tab is first shown)
-    ui.on_inputs(on_conv, [grids, padding, stride, pos, lang], [conv_plot, conv_md, pos, n_pos], **redraw)
+    ui.on_inputs(on_conv, [grids, padding, stride, pos, lang], [conv_plot, conv_md, pos, n_pos])
     apply.click(on_conv_apply, [x_text, k_text, lang], grids, **ui.CHEAP)
     x_text.submit(on_conv_apply, [x_text, k_text, lang], grids, **ui.CHEAP)
     reset.click(
@@ -1075,16 +1069,13 @@ def build(lang: ui.TabLang) -> None:
         [x_text, k_text, grids],
         **ui.CHEAP,
     )
-    ui.on_inputs(on_multi, [n_ch, m_k, which, seed, mpos, lang], [multi_plot, stack_plot, multi_md, which], **redraw)
+    ui.on_inputs(on_multi, [n_ch, m_k, which, seed, mpos, lang], [multi_plot, stack_plot, multi_md, which])
     shuffle.click(lambda s: int(s) + 1, seed, seed, **ui.CHEAP)
-    ui.on_inputs(on_pool, [pool_x, kind, pool_k, ppos, lang], [pool_plot, pool_md, ppos, n_ppos], **redraw)
+    ui.on_inputs(on_pool, [pool_x, kind, pool_k, ppos, lang], [pool_plot, pool_md, ppos, n_ppos])
     papply.click(on_pool_apply, [px_text, lang], pool_x, **ui.CHEAP)
-    lang.change(
-        lambda lg: gr.Radio(choices=[(t("conv_pool_max", lg), "max"), (t("conv_pool_avg", lg), "avg")]),
-        lang,
-        kind,
-        **ui.CHEAP,
+    ui.on_inputs(
+        lambda lg: gr.Radio(choices=[(t("conv_pool_max", lg), "max"), (t("conv_pool_avg", lg), "avg")]), [lang], kind
     )
     preset.input(on_preset, [preset, lang], [cin, hin, win, layers], **ui.CHEAP)
-    ui.on_inputs(on_calc, [cin, hin, win, layers, lang], [calc_status, calc_table, calc_code, preset], **redraw)
+    ui.on_inputs(on_calc, [cin, hin, win, layers, lang], [calc_status, calc_table, calc_code, preset])
     gr.api(api_conv_shapes, api_name="conv_shapes")

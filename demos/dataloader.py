@@ -588,11 +588,11 @@ def build(lang: ui.TabLang) -> None:
     ui.code_panel("dataloader", "titanic")
 
     # whenever an input changes, the language included (so also when the tab is first shown)
-    ui.on_inputs(on_grid, grid_inputs, [grid, iters], trigger_mode="always_last", **ui.CHEAP)
+    ui.on_inputs(on_grid, grid_inputs, [grid, iters])
     comparing = compare_btn.click(compare, [sizes, cmp_epochs, cmp_lr, lang], [noise_plot, time_plot, cmp_text, cmp],
                                   concurrency_id="dl_compare", **training)  # fmt: skip
     compare_stop.click(None, cancels=[comparing])
     titanic = t_train.click(train_titanic, [t_bs, t_shuffle, t_opt, t_lr, t_epochs, t_seed, lang],
                             [t_loss, t_acc, t_status, run], concurrency_id="dl_titanic", **training)  # fmt: skip
     t_stop.click(None, cancels=[titanic])
-    lang.change(on_lang, [cmp, run, lang], [noise_plot, time_plot, cmp_text, t_loss, t_acc, t_status], **ui.CHEAP)
+    ui.on_inputs(on_lang, [cmp, run, lang], [noise_plot, time_plot, cmp_text, t_loss, t_acc, t_status], triggers=[lang])

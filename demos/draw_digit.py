@@ -508,14 +508,12 @@ def build(lang: ui.TabLang) -> None:
         on_draw,
         [pad, shown, model, lang],
         outputs,
-        show_progress="hidden",
-        trigger_mode="always_last",
         concurrency_limit=4,
         concurrency_id="draw_digit",
         api_name="draw_digit_view",  # callable by name (undocumented): benchmarks/load.py draws as a browser does
         api_visibility="undocumented",
     )
-    ui.on_inputs(on_kernels, [model, lang], kernels, **ui.CHEAP)  # on first show, model or language change
+    ui.on_inputs(on_kernels, [model, lang], kernels)  # on first show, model or language change
     # Clear with the pad's own "Clear canvas" (a value set by the server would drop the brush tool).
     clear.click(lambda: ("", None), None, [truth, shown], js=JS_CLEAR, **ui.CHEAP)
     random_btn.click(on_random, lang, [pad, truth, shown], **ui.CHEAP)

@@ -375,26 +375,6 @@ def build(lang: ui.TabLang) -> None:
         **live.TRAINING,
     )
     stop.click(None, cancels=[training])
-    for control in (a, log_y):
-        control.change(
-            redraw,
-            [run, a, log_y, w0, lang],
-            [loss_plot, path_plot],
-            show_progress="hidden",
-            trigger_mode="always_last",
-            concurrency_limit=None,
-            api_visibility="private",
-        )
-    for control in (mode, batch_size):
-        control.change(
-            on_settings,
-            [mode, batch_size, lang],
-            stable,
-            show_progress="hidden",
-            concurrency_limit=None,
-            api_visibility="private",
-        )
-    lang.change(
-        redraw, [run, a, log_y, w0, lang], [loss_plot, path_plot], show_progress="hidden", api_visibility="private"
-    ).then(on_settings, [mode, batch_size, lang], stable, api_visibility="private")
+    ui.on_inputs(redraw, [run, a, log_y, w0, lang], [loss_plot, path_plot], triggers=[a, log_y, lang])
+    ui.on_inputs(on_settings, [mode, batch_size, lang], stable)
     gr.api(api_gradient_descent, api_name="gradient_descent")

@@ -204,18 +204,8 @@ def build(lang: ui.TabLang) -> None:
         search = gr.Dataframe(search0, headers=["w", "MSE"], interactive=False, max_height=360)
     ui.code_panel("linear_model")
 
-    # .change also covers a value typed into a slider's box (.input and .release
-    # do not); always_last drops the drag steps a busy server could not keep up with.
-    # Dragging w is callable by name (undocumented) so benchmarks/load.py drags as a browser does.
+    # .change also covers a value typed into a slider's box (.input and .release do not).
+    # Callable by name (undocumented) so benchmarks/load.py drags w as a browser does.
     views = [fit, mse_md, table, curve, surface, search, best]
-    for control, name in ((w, "linear_model_view"), (b, None), (lang, None)):
-        visibility = "undocumented" if name else "private"
-        control.change(
-            redraw,
-            [w, b, lang],
-            views,
-            trigger_mode="always_last",
-            api_name=name,
-            **{**ui.CHEAP, "api_visibility": visibility},
-        )
+    ui.on_inputs(redraw, [w, b, lang], views, api_name="linear_model_view", api_visibility="undocumented")
     gr.api(api_linear_mse, api_name="linear_mse")

@@ -441,5 +441,4 @@ def build(lang: ui.TabLang) -> None:
         **live.TRAINING,
     )
     stop.click(None, cancels=[training])
-    log_y.change(redraw, [state, log_y, lang], outs, **ui.CHEAP)
-    lang.change(redraw, [state, log_y, lang], outs, **ui.CHEAP)
+    ui.on_inputs(redraw, [state, log_y, lang], outs, triggers=[log_y, lang])

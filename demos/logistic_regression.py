@@ -533,8 +533,8 @@ def build(lang: ui.TabLang) -> None:
     )
     stop.click(None, cancels=[training])
     data.input(on_data, [data, hours, lang], outs, **ui.CHEAP)
-    hours.change(on_query, [run, data, hours, lang], [fit_plot, answer], trigger_mode="always_last", **ui.CHEAP)
-    b_fixed.input(on_contrast, [run, data, b_fixed, lang], contrast_plot, trigger_mode="always_last", **ui.CHEAP)
-    lang.change(
-        redraw, [run, data, hours, b_fixed, lang], [fit_plot, loss_plot, contrast_plot, status, answer], **ui.CHEAP
+    ui.on_inputs(on_query, [run, data, hours, lang], [fit_plot, answer], triggers=[hours])
+    ui.on_inputs(on_contrast, [run, data, b_fixed, lang], contrast_plot, triggers=[b_fixed.input])
+    ui.on_inputs(
+        redraw, [run, data, hours, b_fixed, lang], [fit_plot, loss_plot, contrast_plot, status, answer], triggers=[lang]
     )

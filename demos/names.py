@@ -389,15 +389,6 @@ def build(lang: ui.TabLang) -> None:
 
     # on every change of the name (typing, an example) or the language (so also when the tab is first shown)
     # A forward pass over a name's prefixes takes a few milliseconds, so a few at once are plenty.
-    ui.on_inputs(
-        on_name,
-        [name, lang],
-        [top, prefix, answer],
-        trigger_mode="always_last",
-        show_progress="hidden",
-        concurrency_limit=4,
-        concurrency_id="nm_predict",
-        api_visibility="private",
-    )
-    lang.change(on_lang, lang, [evaluation, confusion, per_country], **ui.CHEAP)
+    ui.on_inputs(on_name, [name, lang], [top, prefix, answer], concurrency_limit=4, concurrency_id="nm_predict")
+    ui.on_inputs(on_lang, [lang], [evaluation, confusion, per_country])
     gr.api(api_name_to_country, api_name="name_to_country")

@@ -494,7 +494,9 @@ def build(lang: ui.TabLang) -> None:
     )
     stop.click(None, cancels=[training]).then(after_stop, [run, lang, *patient], [net_plot, prediction], **ui.CHEAP)
     predict.click(on_predict, [run, lang, *patient], prediction, **ui.CHEAP)
-    pick.change(on_pick, [pick, run, lang], [*patient, prediction], trigger_mode="always_last", **ui.CHEAP)
-    activation.change(shapes_text, [activation, lang], shapes, **ui.CHEAP)
-    lang.change(on_lang, [run, activation, lang, *patient],
-                [loss_plot, acc_plot, status, net_plot, shapes, prediction], **ui.CHEAP)  # fmt: skip
+    ui.on_inputs(on_pick, [pick, run, lang], [*patient, prediction], triggers=[pick])
+    ui.on_inputs(shapes_text, [activation, lang], shapes, triggers=[activation])
+    ui.on_inputs(
+        on_lang, [run, activation, lang, *patient], [loss_plot, acc_plot, status, net_plot, shapes, prediction],
+        triggers=[lang],
+    )  # fmt: skip

@@ -622,17 +622,12 @@ def build(lang: ui.TabLang) -> None:
     stop.click(None, cancels=[training, continuing])
 
     view = [run, dataset, n, noise, test_pct, seed, show_test, discrete, lang]
-    for control in (show_test, discrete):
-        control.change(redraw, view, [boundary, loss_plot, status], trigger_mode="always_last", **ui.CHEAP)
+    ui.on_inputs(redraw, view, [boundary, loss_plot, status], triggers=[show_test, discrete, lang])
     # New data or a new network: the old run no longer applies; preview the data.
     for control, event in ((dataset, "change"), (noise, "release"), (n, "release"), (test_pct, "release"),
                            (seed, "change"), (feats, "change"), (layers, "change"), (activation, "change")):  # fmt: skip
         getattr(control, event)(lambda: None, None, run, **ui.CHEAP).then(
             redraw, view, [boundary, loss_plot, status], **ui.CHEAP
         )
-    for control in (layers, feats, activation):
-        control.change(on_arch, [layers, feats, activation, lang], arch, trigger_mode="always_last", **ui.CHEAP)
-    lang.change(redraw, view, [boundary, loss_plot, status], **ui.CHEAP).then(
-        on_arch, [layers, feats, activation, lang], arch, **ui.CHEAP
-    )
+    ui.on_inputs(on_arch, [layers, feats, activation, lang], arch)
     gr.api(api_playground, api_name="playground", concurrency_limit=live.TRAIN_CONCURRENCY, concurrency_id="pg_api")

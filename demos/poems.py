@@ -526,8 +526,7 @@ def build(lang: ui.TabLang) -> None:
     next_seed.click(on_next_seed, seed, seed, **ui.CHEAP).then(on_check, inputs, None, **checking).success(
         on_generate, inputs, outputs, **writing
     )
-    for slider in (line, col):
-        slider.change(on_position, [poem_state, line, col, lang], shown, trigger_mode="always_last", **ui.CHEAP)
-    ui.on_inputs(on_form_note, [form, lang], [greedy_md, card], **ui.CHEAP)  # on first show and on every change
-    lang.change(on_lang, [poem_state, line, col, lang], shown, **ui.CHEAP)
+    ui.on_inputs(on_position, [poem_state, line, col, lang], shown, triggers=[line, col])
+    ui.on_inputs(on_form_note, [form, lang], [greedy_md, card])  # on first show and on every change
+    ui.on_inputs(on_lang, [poem_state, line, col, lang], shown, triggers=[lang])
     gr.api(api_poem, api_name="poem")

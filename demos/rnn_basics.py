@@ -566,10 +566,9 @@ def build(lang: ui.TabLang) -> None:
     shapes = gr.Markdown(elem_id="rnn-shapes")
     ui.code_panel("rnn_basics", "rnn_basics_rnn", "rnn_basics_embedding", "rnn_basics_shapes")
 
-    cheap = {**ui.CHEAP, "trigger_mode": "always_last"}
     # on every change of an input, the language included (so also when the tab is first shown)
-    ui.on_inputs(vocab_text, [source, target, lang], vocab, **cheap)
-    ui.on_inputs(shapes_markdown, [*sh.values(), bidir, batch_first, lang], shapes, **cheap)
+    ui.on_inputs(vocab_text, [source, target, lang], vocab)
+    ui.on_inputs(shapes_markdown, [*sh.values(), bidir, batch_first, lang], shapes)
     cell.input(on_cell, cell, [hidden, layers, lr, linear], **ui.CHEAP)
     linear.change(on_linear, [cell, linear], hidden, **ui.CHEAP)
     train_out = [status, console, loss_plot, hidden_plot, probs_plot, run]
@@ -581,5 +580,5 @@ def build(lang: ui.TabLang) -> None:
         **live.TRAINING,
     )
     stop.click(None, cancels=[training], api_visibility="private")
-    lang.change(on_lang, [run, lang], train_out, **ui.CHEAP)
+    ui.on_inputs(on_lang, [run, lang], train_out, triggers=[lang])
     gr.api(api_rnn_train, api_name="rnn_train", concurrency_limit=live.TRAIN_CONCURRENCY, concurrency_id="rnn_api")

@@ -480,12 +480,8 @@ def build(lang: ui.TabLang) -> None:
     n_in.input(on_init, init_in, init_out, trigger_mode="always_last", **ui.CHEAP)
     piece.input(on_choose, [state, piece, lang], [model_plot, c_in, b_in, w_in], **ui.CHEAP)
     for slider, which in zip(sliders, ("c", "b", "w", "b0")):
-        slider.input(
-            on_slide(which),
-            [state, piece, slider, lang],
-            [state, model_plot, mse_md],
-            trigger_mode="always_last",
-            **ui.CHEAP,
+        ui.on_inputs(
+            on_slide(which), [state, piece, slider, lang], [state, model_plot, mse_md], triggers=[slider.input]
         )
     fit_event = fit_btn.click(
         on_fit,
@@ -499,5 +495,5 @@ def build(lang: ui.TabLang) -> None:
         api_visibility="private",
     )
     stop_btn.click(None, None, None, cancels=[fit_event], api_visibility="private")
-    lang.change(on_lang, [state, piece, lang], [model_plot, mse_md, loss_plot, status], **ui.CHEAP)
+    ui.on_inputs(on_lang, [state, piece, lang], [model_plot, mse_md, loss_plot, status], triggers=[lang])
     gr.api(api_sigmoids_fit, api_name="sigmoids_fit")

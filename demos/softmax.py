@@ -357,15 +357,7 @@ def build(lang: ui.TabLang) -> None:
 
     n.change(on_classes, [n, target], [*logits, target], show_progress="hidden", api_visibility="private")
     # on every change of an input, the language included (a drag's steps, collapsed by always_last)
-    ui.on_inputs(
-        on_logits,
-        [n, target, lang, *logits],
-        [probs, math_md],
-        show_progress="hidden",
-        trigger_mode="always_last",
-        concurrency_limit=None,
-        api_visibility="private",
-    )
+    ui.on_inputs(on_logits, [n, target, lang, *logits], [probs, math_md])
     mlp_out = [loss_plot, acc_plot, status, digits, run]
     training = start.click(
         on_train,
@@ -375,5 +367,5 @@ def build(lang: ui.TabLang) -> None:
         **live.TRAINING,
     )
     stop.click(None, cancels=[training])
-    lang.change(on_lang, [run, lang], mlp_out, show_progress="hidden", api_visibility="private")
+    ui.on_inputs(on_lang, [run, lang], mlp_out, triggers=[lang])
     gr.api(api_softmax_ce, api_name="softmax_ce")

@@ -127,18 +127,25 @@ def torch_ready():
     return torch
 
 
-# Event settings of a cheap, stateless redraw: never queued behind others, no spinner.
+# Event settings of a cheap, stateless event (a button that redraws): never queued behind others, no spinner.
 CHEAP = {"show_progress": "hidden", "concurrency_limit": None, "api_visibility": "private"}
+# ... of a redraw: also, while a slider is dragged, at most one event at a time per user, then the last
+# position (the steps a busy server could not keep up with are dropped).
+REDRAW = {**CHEAP, "trigger_mode": "always_last"}
 
 
-def on_inputs(fn, inputs: list, outputs, **kwargs):
-    """Run ``fn`` whenever one of its inputs changes; not on page load.
+def on_inputs(fn, inputs: list, outputs, triggers: list | None = None, **settings):
+    """Redraw ``outputs`` with ``fn(*inputs)`` whenever one of its inputs changes, the tab's
+    language box among them; not on page load. The one way a tab wires a redraw.
 
-    A tab's hidden language box (one of the inputs) starts empty and gets the
-    page's language when the tab is first shown, so this is also the tab's
-    first draw: a page open draws only the tab on screen, not all 18
+    ``triggers``: components (their .change) or events (``slider.input``) to listen to instead of
+    every input's change. ``settings``: event settings over REDRAW (a concurrency limit for a costly one).
+
+    The language box starts empty and gets the page's language when the tab is first shown, so
+    this is also the tab's first draw: a page open draws only the tab on screen, not all 18
     (gr.on(None, ...) would add a page-load trigger to every redraw)."""
-    return gr.on([c.change for c in inputs], fn, inputs, outputs, **kwargs)
+    events = [getattr(c, "change", c) for c in (inputs if triggers is None else triggers)]
+    return gr.on(events, fn, inputs, outputs, **{**REDRAW, **settings})
 
 
 # ---- input checks: every event validates before computing --------------------

@@ -180,7 +180,8 @@ def wire_open_link(detected, lang, outer: gr.Tabs, inner: dict, shared: dict, ta
     so every redraw they trigger sees both. Returns the event, to chain on."""
     section_of = {m.LECTURE.key: m.LECTURE.section for m in demos.LECTURES}
     sections = list(inner)
-    every = [c for controls in shared.values() for c in controls.values()]
+    # every control a link may set, and the states set from them (a convolution tab's grids)
+    every = [c for controls in shared.values() for c in [*controls.values(), *links.derived_targets(controls)]]
 
     def open_link(lang_now, request: gr.Request):
         params = dict(request.query_params) if request else {}

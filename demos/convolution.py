@@ -861,8 +861,9 @@ def api_conv_shapes(spec: str) -> dict:
 
 
 def _steps_slider(n: int, pos) -> gr.Slider:
+    """Positions 1..n; one position shows a fixed slider (Gradio's needs minimum < maximum)."""
     return gr.Slider(
-        minimum=1, maximum=max(n, 1), value=min(max(int(pos or 1), 1), max(n, 1)), step=1, interactive=n > 1
+        minimum=1, maximum=max(n, 2), value=min(max(int(pos or 1), 1), max(n, 1)), step=1, interactive=n > 1
     )
 
 
@@ -882,6 +883,23 @@ def on_conv(grids, padding, stride, pos, lang):
     n = plan["oh"] * plan["ow"]
     pos = min(max(int(pos or 1), 1), n)
     return conv_figure(plan, pos, lang), conv_text(plan, pos, lang), _steps_slider(n, pos), n
+
+
+def link_conv_positions(x_text, k_text, padding, stride) -> tuple[int, int]:
+    """The position slider's range for a shared link's grids, padding and stride."""
+    grids = on_conv_apply(x_text, k_text, "en")
+    plan = conv_plan(grids["x"], grids["w"], int(padding), int(stride))
+    if plan["oh"] < 1 or plan["ow"] < 1:
+        raise ValueError("the kernel does not fit the padded input")
+    return 1, plan["oh"] * plan["ow"]
+
+
+def link_pool_positions(x_text, k) -> tuple[int, int]:
+    """The pooling position slider's range for a shared link's grid and window size."""
+    plan = pool_plan(on_pool_apply(x_text, "en"), int(k), "max")
+    if plan["oh"] < 1 or plan["ow"] < 1:
+        raise ValueError("the window does not fit the input")
+    return 1, plan["oh"] * plan["ow"]
 
 
 def step(pos, n, delta: int):
@@ -1054,6 +1072,13 @@ def build(lang: ui.TabLang) -> None:
             )
     calc_table = gr.Markdown(elem_id="conv-calc-table")
     ui.code_panel("convolution", "conv_shapes")
+
+    # a shared link sets the grids as Apply would, and each position within the range its grids make
+    links.derive(grids, [x_text, k_text], lambda x, k: on_conv_apply(x, k, "en"))
+    links.limit(pos, [x_text, k_text, padding, stride], link_conv_positions)
+    links.limit(which, [m_k], lambda m: (0, int(m) - 1))
+    links.derive(pool_x, [px_text], lambda x: on_pool_apply(x, "en"))
+    links.limit(ppos, [px_text, pool_k], link_pool_positions)
 
     # wiring: every redraw runs on a change of its inputs, the language included (so when the tab is first shown)
     ui.on_inputs(on_conv, [grids, padding, stride, pos, lang], [conv_plot, conv_md, pos, n_pos])

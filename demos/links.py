@@ -80,14 +80,16 @@ def choice_values(component) -> list[str]:
     return [str(c[1] if isinstance(c, (tuple, list)) else c) for c in component.choices or []]
 
 
-def parse(component, raw: str):
-    """The value a URL parameter gives ``component``; ValueError if it is not a valid one."""
+def parse(component, raw: str, bounds: tuple[float, float] | None = None):
+    """The value a URL parameter gives ``component``; ValueError if it is not a valid one.
+    ``bounds``: a number's range, where the link's other values set it (see ``limit``)."""
     if isinstance(component, (gr.Slider, gr.Number)):
         x = float(raw)
         if not math.isfinite(x):
             raise ValueError(raw)
         lo = component.minimum if component.minimum is not None else -math.inf
         hi = component.maximum if component.maximum is not None else math.inf
+        lo, hi = bounds or (lo, hi)
         if not lo <= x <= hi:
             raise ValueError(raw)
         integral = getattr(component, "precision", None) == 0 or (
@@ -123,26 +125,96 @@ def parse(component, raw: str):
     return raw
 
 
+def limit(component, inputs: list, bounds):
+    """A link's value for ``component`` must lie in ``bounds(*values of inputs)``, each input's value
+    being the link's or else its default: the range those values produce (such as the number of
+    window positions for the link's padding), not the range set at build. The link sets it too."""
+    component.link_bounds = (list(inputs), bounds)
+    return component
+
+
+def derive(target, inputs: list, fn):
+    """A link that sets any of ``inputs`` also sets ``target`` (a gr.State) to ``fn(*values of
+    inputs)``, as the tab's Apply button does with the edited grids; a failure ignores those values."""
+    for component in inputs:
+        component.link_derives = (target, list(inputs), fn)
+    return target
+
+
+def derived_targets(controls: dict) -> list:
+    """The states that links to these controls may set (see ``derive``), in page order."""
+    found = [c.link_derives[0] for c in controls.values() if getattr(c, "link_derives", None)]
+    return list(dict.fromkeys(found))
+
+
+def dependency_order(components: list) -> list:
+    """Components after those their bounds depend on (``limit``), otherwise in page order."""
+    done: list = []
+    pending = list(components)
+    while pending:
+        ready = [c for c in pending if all(d in done or d not in pending for d in getattr(c, "link_bounds", [[]])[0])]
+        if not ready:
+            raise ValueError("link bounds depend on each other in a cycle")
+        done += ready
+        pending = [c for c in pending if c not in ready]
+    return done
+
+
 def apply(params: dict[str, str], tab_controls: dict[str, dict], lang: str) -> tuple[str | None, dict, list[str]]:
-    """From the URL's query parameters: (the tab key to open or None, {component: value}, messages)."""
+    """From the URL's query parameters: (the tab key to open or None, {component: update}, messages).
+
+    Values are checked in dependency order, each against the range its predecessors produce, and
+    states derived from them are set as if the tab's Apply button was pressed."""
     tab = params.get("tab")
     if not tab:
         return None, {}, []
     if tab not in tab_controls:
         return None, {}, [t("link_unknown_tab", lang, tab=tab[:40])]
-    values, messages = {}, []
     mine = tab_controls[tab]
+    order = {name: i for i, name in enumerate(params)}
+    messages: list[tuple[int, str]] = []  # in the URL's order
+
+    def bad(name: str, raw) -> None:
+        messages.append((order[name], t("link_bad", lang, name=name[:40], value=str(raw)[:40])))
+
+    given: dict = {}
     for name, raw in params.items():
         if name in RESERVED:
             continue
-        component = mine.get(name)
+        if name in mine:
+            given[mine[name]] = (name, raw)
+        else:
+            bad(name, raw)
+    current = {c: c.value for c in mine.values()}  # the link's values so far, else the defaults
+    values: dict = {}
+    for component in dependency_order([c for c in mine.values()]):
+        if component not in given:
+            continue
+        name, raw = given[component]
         try:
-            if component is None:
-                raise ValueError(raw)
-            values[component] = parse(component, raw)
-        except ValueError:
-            messages.append(t("link_bad", lang, name=name[:40], value=str(raw)[:40]))
-    return tab, values, messages
+            bounds = None
+            if rule := getattr(component, "link_bounds", None):
+                inputs, fn = rule
+                bounds = fn(*(current[c] for c in inputs))
+            current[component] = values[component] = parse(component, raw, bounds)
+        except Exception:  # a bad value, or bounds the other values cannot produce (an error of the tab's)
+            bad(name, raw)
+            continue
+        if bounds is not None:  # the range comes with the value, so the browser keeps it (a slider needs lo < hi)
+            lo, hi = bounds
+            values[component] = type(component)(value=current[component], minimum=lo, maximum=max(hi, lo + 1))
+    for target in derived_targets(mine):
+        inputs, fn = next(c.link_derives[1:] for c in mine.values() if getattr(c, "link_derives", (None,))[0] is target)
+        if not any(c in values for c in inputs):
+            continue
+        try:
+            values[target] = fn(*(current[c] for c in inputs))
+        except Exception:  # e.g. a grid that does not parse: its texts are ignored as a whole
+            for c in inputs:
+                if c in values:
+                    bad(given[c][0], given[c][1])
+                    del values[c]
+    return tab, values, [text for _, text in sorted(messages)]
 
 
 def js_build_link(tab: str, names: list[str], defaults: list) -> str:

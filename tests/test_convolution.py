@@ -285,3 +285,13 @@ def test_building_the_tab_needs_no_torch():
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_grid_with_one_window_position_draws():
+    """A 3x3 input under a 3x3 kernel has one position: the slider shows it, fixed (Gradio's slider
+    needs minimum < maximum, so this once raised instead of drawing)."""
+    grids = cv.on_conv_apply("1 2 3\n4 5 6\n7 8 9", "1 0 0\n0 1 0\n0 0 1", "en")
+    _, text, slider, n = cv.on_conv(grids, 0, 1, 1, "en")
+    assert n == 1 and slider.value == 1 and slider.interactive is False and "15" in text
+    _, _, pool_slider, pool_n = cv.on_pool([[1, 2], [3, 4]], "max", 2, 1, "en")
+    assert pool_n == 1 and pool_slider.value == 1

@@ -108,3 +108,37 @@ def test_qr_code_is_an_svg():
     svg = links.qr_svg("http://127.0.0.1:7860/?tab=gradient_descent&gd_lr=0.25")
     assert "<svg" in svg and "<path" in svg
     assert links.qr_svg("") == ""
+
+
+def conv_link(shared, **settings):
+    """links.apply for a convolution-tab link: (values by URL name or state, messages)."""
+    tab, values, messages = links.apply({"tab": "convolution", **settings}, shared, "en")
+    names = {c: n for n, c in shared["convolution"].items()}
+    return {names.get(c, "grids" if isinstance(c, gr.State) else c): v for c, v in values.items()}, messages
+
+
+def test_a_link_checks_a_value_against_the_range_its_other_values_make(shared):
+    # the 5x5 example with a 3x3 kernel: 9 positions; padding 2 makes 7x7 = 49
+    values, messages = conv_link(shared, conv_padding="2", conv_position="49")
+    assert not messages and values["conv_padding"] == 2
+    assert values["conv_position"].value == 49 and values["conv_position"].maximum == 49
+    assert conv_link(shared, conv_position="10")[1]  # no padding: 9 positions
+    assert conv_link(shared, conv_padding="2", conv_position="50")[1]
+    # which kernel: up to the link's number of kernels
+    assert conv_link(shared, conv_which="3")[1]
+    values, messages = conv_link(shared, conv_kernels="4", conv_which="3")
+    assert not messages and values["conv_which"].value == 3
+
+
+def test_a_link_applies_an_edited_grid_as_apply_does(shared):
+    from demos import convolution
+
+    grid = "1 2 3 4\n5 6 7 8\n9 10 11 12\n13 14 15 16"
+    values, messages = conv_link(shared, conv_input_text=grid, conv_position="4")
+    assert not messages and values["conv_input_text"] == grid
+    assert values["grids"] == convolution.on_conv_apply(grid, convolution.grid_text(convolution.LECTURE_K), "en")
+    assert conv_link(shared, conv_input_text=grid, conv_position="5")[1]  # 4x4 input, 3x3 kernel: 4 positions
+    values, messages = conv_link(shared, conv_input_text="1 x\n2 3", conv_padding="1")
+    assert "conv_input_text" in messages[0] and set(values) == {"conv_padding"}  # the bad grid is dropped whole
+    values, messages = conv_link(shared, conv_pool_input_text="1 2\n3 4", conv_pool_position="1")
+    assert not messages and values["conv_pool_position"].value == 1 and values["grids"] == [[1.0, 2.0], [3.0, 4.0]]

@@ -33,13 +33,17 @@ def recorded(page: Page) -> list[str]:
     return page.evaluate("window._texts")
 
 
-def click_when_text(page: Page, selector: str, pattern: str, button: str) -> None:
-    """Click ``button`` from inside the page the moment ``selector``'s text matches the
-    regex ``pattern``: a Stop test then does not lose seconds to a busy test runner."""
+def click_when_text(page: Page, selector: str, pattern: str, button: str, times: int = 1) -> None:
+    """Click ``button`` from inside the page the moment ``selector``'s text has matched the regex
+    ``pattern`` ``times`` times (say, the sixth frame of a training run): a Stop test then does not
+    lose seconds to a busy test runner."""
     page.evaluate(
-        """([sel, pat, btn]) => { const el = document.querySelector(sel); const re = new RegExp(pat);
-        const obs = new MutationObserver(() => { if (re.test(el.innerText)) {
-          obs.disconnect(); document.querySelector(btn).click(); } });
+        """([sel, pat, btn, times]) => { const el = document.querySelector(sel); const re = new RegExp(pat);
+        let seen = 0, last = null;
+        const obs = new MutationObserver(() => { const text = el.innerText;
+          if (text === last || !re.test(text)) return;
+          last = text;
+          if (++seen >= times) { obs.disconnect(); document.querySelector(btn).click(); } });
         obs.observe(el, {subtree: true, childList: true, characterData: true}); }""",
-        [selector, pattern, button],
+        [selector, pattern, button, times],
     )

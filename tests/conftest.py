@@ -40,6 +40,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+BROWSER_FIXTURES = {"page", "browser", "context", "app_page"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that starts a browser carries the browser marker, so `-m "not browser"` (the quick
+    tier) never starts one: an unmarked test that asks for a page fails at collection."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("browser") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(f"tests that start a browser need @pytest.mark.browser: {unmarked}")
+
+
 @pytest.fixture(scope="session")
 def server_url():
     """The whole app served on a free loopback port for the session."""

@@ -37,6 +37,7 @@ def test_load_script_refuses_remote_servers():
         load.main(["--url", "https://example.org/"])
 
 
+@pytest.mark.browser  # records a real Chromium window's page open before replaying it
 def test_page_open_script_small_run(server_url):
     """Three page opens replayed at once and one alone against the test server (no pid: no CPU figure)."""
     page_open = load_module("page_open")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 import demos
 from demos.i18n import t
+
+pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 
 def test_every_tab_opens_in_both_languages(app_page: Page, tmp_path):

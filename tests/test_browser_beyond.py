@@ -6,12 +6,15 @@ from __future__ import annotations
 import os
 import re
 
+import pytest
 from browser_tools import open_tab
 from playwright.sync_api import Page, expect
 
 from demos import beyond
 from demos import beyond_compute as bc
 from demos.i18n import t
+
+pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 SHOTS = os.environ.get("BEYOND_SHOTS")  # a folder for screenshots, when set
 

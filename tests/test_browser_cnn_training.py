@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos import cnn_training
+
+pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 
 def test_trace_then_one_epoch_shows_accuracy_and_speed(app_page: Page, tmp_path):

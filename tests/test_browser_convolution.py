@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browser_tools import open_tab
 from playwright.sync_api import Page, expect
 
 from demos import convolution
 from demos.i18n import t
+
+pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 
 def open_conv(page: Page, lang: str = "en") -> None:

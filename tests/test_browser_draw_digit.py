@@ -6,10 +6,13 @@ from __future__ import annotations
 import math
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from demos import draw_digit
 from demos.i18n import t
+
+pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 
 def open_tab(page: Page, lang: str = "en") -> None:

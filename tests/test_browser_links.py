@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 
 def test_link_opens_tab_with_settings_and_copy_link_round_trips(page: Page, server_url, tmp_path):

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browser_tools import open_tab, record_text, recorded
 from playwright.sync_api import Page, expect
 
 from demos import names as nm
+
+pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 
 def name_box(page: Page):

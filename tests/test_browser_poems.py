@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browser_tools import open_tab, set_number
 from playwright.sync_api import Page, expect
 
 from demos import poems
 from demos.i18n import t
 from models import poems as P
+
+pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 
 def open_poems(page: Page) -> None:

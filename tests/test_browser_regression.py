@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browser_tools import open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos import linear_regression, logistic_regression
+
+pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 
 def epochs_seen(page: Page, total: int) -> set[int]:

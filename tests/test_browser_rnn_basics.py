@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browser_tools import open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos import rnn_basics, rnn_compute
+
+pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 
 def open_rnn_tab(page: Page, lang: str = "en") -> None:

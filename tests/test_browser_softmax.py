@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos import softmax
+
+pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 
 def loss_text(z, target):

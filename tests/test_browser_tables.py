@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from browser_tools import open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos import dataloader, pima
+
+pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 
 def test_pima_trains_live_predicts_and_stops(app_page: Page):

@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import beyond_compute as bc
-from demos import digits, ui
+from demos import digits, links, ui
 from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("beyond", "sec_vision", "by_tab", "by_source", "by_intro")
@@ -756,6 +756,7 @@ def build(lang: ui.TabLang) -> None:
                     canvas_size=(280, 280),
                     brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=20),
                     elem_id="by-pad",
+                    elem_classes=[links.UNZOOMED],
                 )
                 gr.HTML("", js_on_load=ui.sketchpad_helpers_js("by-pad"), padding=False, elem_id="by-pick-brush")
             pred = gr.Markdown(elem_id="by-pred")

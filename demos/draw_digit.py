@@ -10,7 +10,7 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import digits, mnist_data, ui
+from demos import digits, links, mnist_data, ui
 from demos.i18n import I18N, both, built_keys, register, t
 
 LECTURE = ui.Lecture("draw_digit", "sec_vision", "dd_tab", "dd_source", "dd_intro")
@@ -471,6 +471,7 @@ def build(lang: ui.TabLang) -> None:
                 buttons=[],
                 height=460,
                 elem_id="dd-pad",
+                elem_classes=[links.UNZOOMED],
             )
             with gr.Row():
                 clear = gr.Button(I18N("dd_clear"), variant="secondary", elem_id="dd-clear")

@@ -260,10 +260,16 @@ def qr_svg(url: str) -> str:
 
 
 # Presenter mode: bigger everything (CSS zoom scales plots and text alike), long explanations hidden.
-CSS = """
-body.presenter .gradio-container { zoom: 1.3; max-width: none !important; }
-body.presenter .lecture-intro { display: none !important; }
-.share-qr svg { width: 100%; height: auto; display: block; }
+# A drawing pad keeps its own scale (net zoom 1): its canvas library measures the pad when it starts, so
+# a zoom it did not start under shifts its drawing square (a script that undid the zoom a moment later
+# raced that start: the square slid 0.3 of its half-height down, partly out of the pad).
+PRESENTER_ZOOM = 1.3
+UNZOOMED = "presenter-unzoomed"  # elem_classes entry of a gr.Sketchpad
+CSS = f"""
+body.presenter .gradio-container {{ zoom: {PRESENTER_ZOOM}; max-width: none !important; }}
+body.presenter .{UNZOOMED} {{ zoom: {1 / PRESENTER_ZOOM:.6f}; }}
+body.presenter .lecture-intro {{ display: none !important; }}
+.share-qr svg {{ width: 100%; height: auto; display: block; }}
 """
 
 JS_PRESENTER = "(on) => { document.body.classList.toggle('presenter', !!on); }"

@@ -228,8 +228,7 @@ def code_panel(*names: str) -> None:
 # Gradio's pad starts with no tool selected ("select the draw tool to start") and drops the tool
 # when cleared: pick the brush whenever the pad shows without a tool, so a class can draw at once.
 # Its "Clear canvas" also leaves the canvas at 100 % (smaller than the pad): fit it again, as on load.
-# Under a page-wide CSS zoom (the app's presenter mode) its PixiJS canvas is laid out for the unzoomed
-# size and its square slides out of view: the pad gets the inverse zoom, so it works at its own scale.
+# (Presenter mode's page zoom is undone on the pad by CSS, from the start: give it links.UNZOOMED.)
 def sketchpad_helpers_js(pad_id: str) -> str:
     """JavaScript for gr.HTML(js_on_load=...) beside the gr.Sketchpad with elem_id ``pad_id``."""
     return f"const PAD = '#{pad_id}';" + _SKETCHPAD_JS
@@ -242,11 +241,6 @@ setInterval(() => {  // twice a second, a querySelector; acts only when the pad 
   const brush = pad && pad.querySelector('button[aria-label=Brush]');
   if (!brush || brush.offsetParent === null) return;
   if (!pad.querySelector('button.highlight, button.selected')) brush.click();
-  // A CSS zoom on the page (presenter mode) misplaces the pad's drawing square: undo it on the pad.
-  const outer = pad.parentElement && pad.parentElement.closest('.gradio-container');
-  const zoom = outer ? parseFloat(getComputedStyle(outer).zoom) || 1 : 1;
-  const want = Math.abs(zoom - 1) < 1e-3 ? '' : String(1 / zoom);
-  if (pad.style.zoom !== want) pad.style.zoom = want;
 }, 500);
 const fit = (tries) => {  // open the zoom menu, then press its first entry, "Fit to screen"
   const pad = padOf(), entry = pad && pad.querySelector('.zoom-controls button');

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_tools import open_tab, record_text, recorded, set_number
+from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos import linear_regression, logistic_regression
@@ -42,9 +42,9 @@ def test_linear_regression_streams_all_optimizers_and_stops(app_page: Page):
     set_number(page, "lr-lr", 0.001)
     set_number(page, "lr-epochs", 1000)
     record_text(page, "#lr-status")
+    click_when_text(page, "#lr-status", r"epoch \d+/1000", "#lr-stop")  # from inside the page: never late
     page.locator("#lr-train").click()
     expect(status).to_contain_text(re.compile(r"epoch \d+/1000"), timeout=20_000)
-    page.locator("#lr-stop").click()
     page.wait_for_timeout(3000)
     assert not any("1000/1000" in text for text in recorded(page)), recorded(page)
     stopped = status.inner_text()
@@ -85,9 +85,9 @@ def test_logistic_regression_streams_answers_and_stops(app_page: Page):
     set_number(page, "lg-epochs", 5000)
     set_number(page, "lg-lr", 0.001)
     record_text(page, "#lg-status")
+    click_when_text(page, "#lg-status", r"epoch \d+/5000", "#lg-stop")
     page.locator("#lg-train").click()
     expect(status).to_contain_text(re.compile(r"epoch \d+/5000"), timeout=20_000)
-    page.locator("#lg-stop").click()
     page.wait_for_timeout(3000)
     assert not any("5000/5000" in text for text in recorded(page)), recorded(page)
 

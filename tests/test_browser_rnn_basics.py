@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_tools import open_tab, record_text, recorded, set_number
+from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos import rnn_basics, rnn_compute
@@ -64,9 +64,9 @@ def test_stop_ends_a_long_run_and_shapes_follow_the_sizes(app_page: Page):
     status = page.locator("#rnn-status")
     set_number(page, "rnn-epochs", 100)
     page.locator("#rnn-stop").scroll_into_view_if_needed()  # both buttons in view, as a user has them
+    click_when_text(page, "#rnn-status", r"Epoch \d+/100", "#rnn-stop")  # from inside the page: never late
     page.locator("#rnn-train").click()
     expect(status).to_contain_text(re.compile(r"Epoch \d+/100"), timeout=30_000)
-    page.locator("#rnn-stop").click()
     page.wait_for_timeout(1500)
     stopped = status.inner_text()
     page.wait_for_timeout(2500)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_tools import open_tab, record_text, recorded, set_number
+from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos import dataloader, pima
@@ -42,9 +42,9 @@ def test_pima_trains_live_predicts_and_stops(app_page: Page):
     set_number(page, "pima-epochs", 10000)
     set_number(page, "pima-lr", 0.0001)
     record_text(page, "#pima-status")
+    click_when_text(page, "#pima-status", r"epoch \d+/10000", "#pima-stop")  # from inside the page: never late
     page.locator("#pima-train").click()
     expect(status).to_contain_text(re.compile(r"epoch \d+/10000"), timeout=30_000)
-    page.locator("#pima-stop").click()
     page.wait_for_timeout(3000)
     assert not any("after 10000 epochs" in text for text in recorded(page)), recorded(page)
     expect(status).to_contain_text(re.compile(r"epoch \d+/10000"))
@@ -86,9 +86,10 @@ def test_titanic_trains_live_and_the_comparison_stops(app_page: Page):
     cmp = page.locator("#dl-cmp-status")
     set_number(page, "dl-cmp-epochs", 50)
     record_text(page, "#dl-cmp-status")
+    # Stop from inside the page as the second size starts: a busy test runner would click too late
+    click_when_text(page, "#dl-cmp-status", "Training batch_size = 4", "#dl-compare-stop")
     page.locator("#dl-compare").click()
     expect(cmp).to_contain_text("Training batch_size = 4", timeout=30_000)
-    page.locator("#dl-compare-stop").click()
     page.wait_for_timeout(3000)
     assert not any("batch_size = 614:" in text for text in recorded(page)), recorded(page)
     expect(page.locator("#dl-noise")).to_contain_text("batch_size=4")

@@ -180,8 +180,9 @@ def wire_open_link(detected, lang, outer: gr.Tabs, inner: dict, shared: dict, ta
     so every redraw they trigger sees both. Returns the event, to chain on."""
     section_of = {m.LECTURE.key: m.LECTURE.section for m in demos.LECTURES}
     sections = list(inner)
-    # every control a link may set, and the states set from them (a convolution tab's grids)
-    every = [c for controls in shared.values() for c in [*controls.values(), *links.derived_targets(controls)]]
+    # every control a link may set, after what links derive from them (a convolution tab's grids): the
+    # browser fires a change as it sets each value, so a handler must find the derived values already there
+    every = [c for controls in shared.values() for c in [*links.derived_targets(controls), *controls.values()]]
 
     def open_link(lang_now, request: gr.Request):
         params = dict(request.query_params) if request else {}

@@ -985,7 +985,8 @@ def build(lang: ui.TabLang) -> None:
     # ① the worked example
     gr.Markdown(I18N("conv_step_head"))
     plan0 = conv_plan(LECTURE_X, LECTURE_K, 0, 1)
-    grids = gr.State({"x": [list(r) for r in LECTURE_X], "w": [list(r) for r in LECTURE_K]})
+    # the applied grids; a hidden component, not a gr.State, because a shared link sets them (links.derive)
+    grids = gr.JSON({"x": [list(r) for r in LECTURE_X], "w": [list(r) for r in LECTURE_K]}, visible="hidden")
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             padding = gr.Radio(list(PADDINGS), value=0, label=I18N("conv_padding"), elem_id="conv-padding")
@@ -1024,7 +1025,7 @@ def build(lang: ui.TabLang) -> None:
 
     # ③ pooling
     gr.Markdown(I18N("conv_pool_head"))
-    pool_x = gr.State([list(r) for r in POOL_X])
+    pool_x = gr.JSON([list(r) for r in POOL_X], visible="hidden")  # the applied grid (see grids)
     pplan0 = pool_plan(POOL_X, 2, "max")
     with gr.Row():
         with gr.Column(scale=1, min_width=300):

@@ -42,6 +42,13 @@ RESERVED = {"tab", "lang", "presenter", "__theme"}  # URL parameters with their 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
+def not_shared(component):
+    """Leave ``component`` out of links: it shows state that a link does not carry (a trained or
+    hand-edited model's parameters), so setting it alone would show a view that is not there."""
+    component.link_shared = False
+    return component
+
+
 def url_name(component, name: str):
     """Give ``component`` its own URL name (for a second control with the same label); returns it."""
     component.url_name = name  # not a Gradio property: it never reaches the page's config
@@ -63,7 +70,8 @@ def controls(block) -> dict[str, gr.components.Component]:
     found: dict[str, gr.components.Component] = {}
 
     def walk(b) -> None:
-        if isinstance(b, SHAREABLE) and b.interactive is not False and (key := label_key(b)):
+        shareable = isinstance(b, SHAREABLE) and b.interactive is not False and getattr(b, "link_shared", True)
+        if shareable and (key := label_key(b)):
             if key in found:
                 raise ValueError(
                     f"two controls share the URL name {key!r} (elem_ids {found[key].elem_id}, {b.elem_id})"
@@ -76,13 +84,15 @@ def controls(block) -> dict[str, gr.components.Component]:
     return found
 
 
-def choice_values(component) -> list[str]:
-    return [str(c[1] if isinstance(c, (tuple, list)) else c) for c in component.choices or []]
+def choice_values(choices) -> list[str]:
+    """The values of a choice list (plain values or (label, value) pairs), as URL text."""
+    return [str(c[1] if isinstance(c, (tuple, list)) else c) for c in choices or []]
 
 
-def parse(component, raw: str, bounds: tuple[float, float] | None = None):
+def parse(component, raw: str, bounds=None):
     """The value a URL parameter gives ``component``; ValueError if it is not a valid one.
-    ``bounds``: a number's range, where the link's other values set it (see ``limit``)."""
+    ``bounds``: where the link's other values set them (see ``limit``), a number's (lo, hi)
+    or a choice's list of choices."""
     if isinstance(component, (gr.Slider, gr.Number)):
         x = float(raw)
         if not math.isfinite(x):
@@ -106,19 +116,18 @@ def parse(component, raw: str, bounds: tuple[float, float] | None = None):
         if raw.lower() in FALSE:
             return False
         raise ValueError(raw)
+    choices = bounds if bounds is not None else getattr(component, "choices", None)
     if isinstance(component, gr.CheckboxGroup):
         values = [v for v in raw.split(",") if v]
-        allowed = choice_values(component)
+        allowed = choice_values(choices)
         if any(v not in allowed for v in values):
             raise ValueError(raw)
-        return [
-            component.choices[allowed.index(v)][1] if isinstance(component.choices[0], tuple) else v for v in values
-        ]
+        return [choices[allowed.index(v)][1] if isinstance(choices[0], tuple) else v for v in values]
     if isinstance(component, (gr.Radio, gr.Dropdown)):
-        allowed = choice_values(component)
+        allowed = choice_values(choices)
         if raw not in allowed:
             raise ValueError(raw)
-        c = component.choices[allowed.index(raw)]
+        c = choices[allowed.index(raw)]
         return c[1] if isinstance(c, (tuple, list)) else c
     if len(raw) > MAX_TEXT:
         raise ValueError(raw[:20] + "…")
@@ -128,23 +137,35 @@ def parse(component, raw: str, bounds: tuple[float, float] | None = None):
 def limit(component, inputs: list, bounds):
     """A link's value for ``component`` must lie in ``bounds(*values of inputs)``, each input's value
     being the link's or else its default: the range those values produce (such as the number of
-    window positions for the link's padding), not the range set at build. The link sets it too."""
+    window positions for the link's padding; a number's (lo, hi), a choice's list of choices), not
+    the range set at build. The link sets it too."""
     component.link_bounds = (list(inputs), bounds)
     return component
 
 
 def derive(target, inputs: list, fn):
-    """A link that sets any of ``inputs`` also sets ``target`` (a gr.State) to ``fn(*values of
-    inputs)``, as the tab's Apply button does with the edited grids; a failure ignores those values."""
+    """A link that sets any of ``inputs`` also sets ``target`` to ``fn(*values of inputs)``, as the
+    tab's Apply button does with the edited grids; a failure ignores those values. ``target`` is a
+    hidden component, never a gr.State: State outputs of the page-load event made every redraw of
+    the linked tab run again and again."""
     for component in inputs:
         component.link_derives = (target, list(inputs), fn)
     return target
 
 
 def derived_targets(controls: dict) -> list:
-    """The states that links to these controls may set (see ``derive``), in page order."""
+    """The hidden components that links to these controls may set (see ``derive``), in page order."""
     found = [c.link_derives[0] for c in controls.values() if getattr(c, "link_derives", None)]
     return list(dict.fromkeys(found))
+
+
+def with_bounds(component, value, bounds):
+    """What the link sends ``component``: a choice's new choices come with its value; a number goes
+    alone (the tab's redraw sets the range it makes; sending the range too made the linked tab's
+    redraws run again and again)."""
+    if isinstance(component, (gr.Slider, gr.Number)):
+        return value
+    return gr.update(value=value, choices=bounds)
 
 
 def dependency_order(components: list) -> list:
@@ -200,9 +221,8 @@ def apply(params: dict[str, str], tab_controls: dict[str, dict], lang: str) -> t
         except Exception:  # a bad value, or bounds the other values cannot produce (an error of the tab's)
             bad(name, raw)
             continue
-        if bounds is not None:  # the range comes with the value, so the browser keeps it (a slider needs lo < hi)
-            lo, hi = bounds
-            values[component] = type(component)(value=current[component], minimum=lo, maximum=max(hi, lo + 1))
+        if bounds is not None:  # new choices come with the value (see with_bounds)
+            values[component] = with_bounds(component, current[component], bounds)
     for target in derived_targets(mine):
         inputs, fn = next(c.link_derives[1:] for c in mine.values() if getattr(c, "link_derives", (None,))[0] is target)
         if not any(c in values for c in inputs):

@@ -15,7 +15,7 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import live, ui
+from demos import links, live, ui
 from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("pima", "sec_classification", "pima_tab", "pima_source", "pima_intro")
@@ -421,21 +421,25 @@ def on_predict(run, lang, *patient):
     return predict_text(run, check_patient(patient, lang), lang)
 
 
-def on_pick(index, run, lang):
-    """Load test patient #index (1-based) into the boxes and predict it."""
+def on_pick(index, run, held, lang):
+    """Load test patient #index (1-based) into the boxes and predict it; ``held``: the boxes of a
+    shared link, which keep their values (a teacher picked a patient, then edited a value)."""
     table = load_table()
     i = ui.integer(index, t("pima_pick", lang), 1, len(table["y_test"]), lang) - 1
+    if held is not None:
+        return *held, predict_text(run, held, lang), None
     values = [round(v, 3) for v in real_units(table["x_test"][i])]
-    return *values, predict_text(run, values, lang, truth=int(table["y_test"][i]))
+    return *values, predict_text(run, values, lang, truth=int(table["y_test"][i])), None
 
 
 def on_lang(run, activation, lang, *patient):
+    """Every view in ``lang``; on first show it also lets go of a link's held boxes (see on_pick)."""
     try:
         prediction = predict_text(run, check_patient(patient, lang), lang)
     except gr.Error:
         prediction = gr.skip()
     return (loss_figure(run, lang), acc_figure(run, lang), status_text(run, lang),
-            network_figure(run and run["state"], lang), shapes_text(activation, lang), prediction)  # fmt: skip
+            network_figure(run and run["state"], lang), shapes_text(activation, lang), prediction, None)  # fmt: skip
 
 
 def after_stop(run, lang, *patient):
@@ -494,9 +498,12 @@ def build(lang: ui.TabLang) -> None:
     )
     stop.click(None, cancels=[training]).then(after_stop, [run, lang, *patient], [net_plot, prediction], **ui.CHEAP)
     predict.click(on_predict, [run, lang, *patient], prediction, **ui.CHEAP)
-    ui.on_inputs(on_pick, [pick, run, lang], [*patient, prediction], triggers=[pick])
+    # A link sets the patient's boxes and the picked patient at once: the boxes it sets are held over the
+    # pick's own (events read their inputs when they start, so on_lang's release comes after on_pick's read).
+    held = links.derive(gr.JSON(None, visible="hidden"), patient, lambda *values: list(values))
+    ui.on_inputs(on_pick, [pick, run, held, lang], [*patient, prediction, held], triggers=[pick])
     ui.on_inputs(shapes_text, [activation, lang], shapes, triggers=[activation])
     ui.on_inputs(
-        on_lang, [run, activation, lang, *patient], [loss_plot, acc_plot, status, net_plot, shapes, prediction],
+        on_lang, [run, activation, lang, *patient], [loss_plot, acc_plot, status, net_plot, shapes, prediction, held],
         triggers=[lang],
     )  # fmt: skip

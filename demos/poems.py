@@ -9,7 +9,7 @@ import html
 import gradio as gr
 import plotly.graph_objects as go
 
-from demos import ui
+from demos import links, ui
 from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("poems", "sec_sequences", "pm_tab", "pm_source", "pm_intro")
@@ -514,6 +514,9 @@ def build(lang: ui.TabLang) -> None:
     greedy_md = gr.Markdown(elem_id="pm-greedy-example")
     ui.code_panel("poems")
 
+    # a link's line and character: within its form (they point into the poem its Write makes)
+    links.limit(line, [form], lambda f: (1, SHAPE[f][1]))
+    links.limit(col, [form], lambda f: (1, SHAPE[f][0]))
     shown = [poem_view, status, cand_plot, cand_md]
     inputs = [form, text, acrostic, temperature, top_k, seed, greedy, line, col, lang]
     outputs = [*shown, poem_state, line, col]

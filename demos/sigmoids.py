@@ -18,7 +18,7 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import ui
+from demos import links, ui
 from demos.i18n import I18N, built_keys, register, t
 
 if TYPE_CHECKING:  # torch is imported lazily (ui.torch_ready): building the tab must not load it
@@ -404,13 +404,21 @@ def on_fit(params, chosen, steps, lr, lang):
             time.sleep(FRAME_SLEEP)
 
 
-def on_lang(params, chosen, lang):
-    chosen = _check_piece(params, chosen, lang)
+def on_lang(params, chosen, start, lang):
+    """Every view of the model in the state, in ``lang``, on first show and on a language switch.
+    ``start``: a shared link's [target, kind, N, seed], which starts a new model as Reset does."""
+    if start:
+        params, chosen = init_params(*start), 0
+    chosen = min(int(chosen or 0), len(params["c"]) - 1)
     return (
+        params,
         model_figure(params, chosen, lang),
         mse_text(params, lang),
         loss_figure(params["history"], lang),
         status_text(params, lang),
+        gr.update(choices=[(str(i + 1), i) for i in range(len(params["c"]))], value=chosen),
+        *_piece_sliders(params, chosen),
+        None,
     )
 
 
@@ -495,5 +503,11 @@ def build(lang: ui.TabLang) -> None:
         api_visibility="private",
     )
     stop_btn.click(None, None, None, cancels=[fit_event], api_visibility="private")
-    ui.on_inputs(on_lang, [state, piece, lang], [model_plot, mse_md, loss_plot, status], triggers=[lang])
+    # A link carries the target, kind, N and seed (its model starts from them on first show, as Reset does),
+    # not a piece's hand-edited parameters: the piece and its sliders show the model, they are not settings.
+    start = links.derive(gr.JSON(None, visible="hidden"), [target_in, kind_in, n_in, seed_in], lambda *s: list(s))
+    views = [model_plot, mse_md, loss_plot, status, piece, *sliders]
+    ui.on_inputs(on_lang, [state, piece, start, lang], [state, *views, start], triggers=[lang])
+    for component in (piece, *sliders):
+        links.not_shared(component)
     gr.api(api_sigmoids_fit, api_name="sigmoids_fit")

@@ -11,7 +11,7 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import live, mnist_data, mnist_live, ui
+from demos import links, live, mnist_data, mnist_live, ui
 from demos.i18n import I18N, register, t
 from demos.mnist_live import (  # noqa: F401  (re-exported: this tab's loop, curves and digits live there)
     BATCH_SIZES,
@@ -268,20 +268,21 @@ def mlp_outputs(run: dict, lang: str, digits: bool = True):
 # ---- events ---------------------------------------------------------------------
 
 
-def on_classes(n, target):
-    """Show the first n logit sliders; keep the target among the n classes."""
+def on_classes(n, target, held=None):
+    """Show the first n logit sliders; keep the target among the n classes. ``held``: a shared link's
+    target, kept over the radio's (which drops a value its old choices lack), then let go."""
     n = ui.integer(n, "C", *UI_CLASSES)
-    target = min(int(target or 0), n - 1)
+    target = min(int(held if held is not None else (target or 0)), n - 1)
     sliders = [gr.Slider(visible=i < n) for i in range(UI_CLASSES[1])]
-    return *sliders, gr.Radio(choices=[(str(i), i) for i in range(n)], value=target)
+    return *sliders, gr.Radio(choices=[(str(i), i) for i in range(n)], value=target), None
 
 
 def on_logits(n, target, lang, *logits):
-    """Redraw the bars and the computation for the first n logits."""
+    """Redraw the bars and the computation for the first n logits (and let go of a link's held target)."""
     n = ui.integer(n, t("sm_classes", lang), *UI_CLASSES, lang)
     z = check_logits(logits[:n], lang, UI_CLASSES[1], LOGIT_RANGE[1], name="z{i}")
     target = min(ui.integer(target, t("sm_target", lang), 0, UI_CLASSES[1] - 1, lang), n - 1)  # n may change first
-    return probs_figure(z, target, lang), ce_markdown(z, target, lang)
+    return probs_figure(z, target, lang), ce_markdown(z, target, lang), None
 
 
 def api_softmax_ce(logits: list[float], target: int) -> dict:
@@ -355,9 +356,12 @@ def build(lang: ui.TabLang) -> None:
     digits = gr.Plot(digits_figure(run0, "en"), show_label=False, elem_id="sm-digits")
     ui.code_panel("softmax", "softmax_mnist")
 
-    n.change(on_classes, [n, target], [*logits, target], show_progress="hidden", api_visibility="private")
+    # a link's target: one of its n classes, held over the radio's until the classes are shown
+    links.limit(target, [n], lambda n: [(str(i), i) for i in range(int(n))])
+    held = links.derive(gr.JSON(None, visible="hidden"), [target], lambda t: t)
+    n.change(on_classes, [n, target, held], [*logits, target, held], show_progress="hidden", api_visibility="private")
     # on every change of an input, the language included (a drag's steps, collapsed by always_last)
-    ui.on_inputs(on_logits, [n, target, lang, *logits], [probs, math_md])
+    ui.on_inputs(on_logits, [n, target, lang, *logits], [probs, math_md, held])
     mlp_out = [loss_plot, acc_plot, status, digits, run]
     training = start.click(
         on_train,

@@ -232,10 +232,13 @@ def test_divergence_stops_with_a_message(monkeypatch):
 def test_predict_needs_training_and_pick_loads_a_test_patient():
     assert "Train the network first" in pima.on_predict(None, "en", *PATIENT)
     run = list(pima.train("tanh", "adam", 0.01, 50, 0, "en", *PATIENT))[-1][3]
-    values = pima.on_pick(3, run, "en")
-    assert len(values) == 9
+    *values, prediction, held = pima.on_pick(3, run, None, "en")
+    assert len(values) == 8 and held is None
     truth = "diabetic" if pima.load_table()["y_test"][2] else "not diabetic"
-    assert re.search(r"P\(diabetes\) = ŷ = \*\*\d+\.\d%\*\*", values[-1]) and f"true label: {truth}" in values[-1]
+    assert re.search(r"P\(diabetes\) = ŷ = \*\*\d+\.\d%\*\*", prediction) and f"true label: {truth}" in prediction
+    # a shared link's boxes are held over the picked patient's, then let go
+    *values, prediction, held = pima.on_pick(3, run, list(PATIENT), "en")
+    assert values == list(PATIENT) and "true label" not in prediction and held is None
 
 
 @pytest.mark.parametrize(

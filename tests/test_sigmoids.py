@@ -164,7 +164,7 @@ def test_language_of_figures_and_messages():
     assert "模型" in sg.model_figure(p, 0, "zh").layout.title.text
     assert "model" in sg.model_figure(p, 0, "en").layout.title.text
     assert sg.loss_figure([], "zh").layout.annotations[0].text == "按“拟合”开始训练"
-    fig, md, loss, status = sg.on_lang(p, 0, "zh")
+    _, fig, md, loss, status, piece, *sliders, _ = sg.on_lang(p, 0, None, "zh")
     assert "步数" in loss.layout.xaxis.title.text and "拟合" in status
 
 
@@ -247,3 +247,14 @@ def test_snippet_relu_agrees():
     ref = sg.fit(sg.init_params("lee", "relu", 6, 4), 300, 0.05)
     assert g["losses"] == pytest.approx(ref["history"], rel=1e-5, abs=1e-8)
     assert g["model"].c.tolist() == pytest.approx(ref["c"], rel=1e-4, abs=1e-6)
+
+
+def test_first_show_draws_the_whole_model_of_the_state():
+    """The first show draws every view of the state, the piece choices and sliders included (the chosen
+    piece clamped to them); a shared link's start (links.derive) starts a new model there, as Reset does."""
+    p = sg.init_params("sine", "relu", 5, 2)
+    params, *_, piece, c, b, w, b0, start = sg.on_lang(p, 7, None, "en")
+    assert [v for _, v in piece["choices"]] == [0, 1, 2, 3, 4] and piece["value"] == 4
+    assert params is p and (c, b, w, b0) == sg._piece_sliders(p, 4) and start is None
+    params, *_, piece, c, b, w, b0, start = sg.on_lang(sg.init_params(), 1, ["step", "sigmoid", 4, 7], "en")
+    assert params == sg.init_params("step", "sigmoid", 4, 7) and piece["value"] == 0 and start is None

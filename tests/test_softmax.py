@@ -131,15 +131,15 @@ def test_probs_figure_and_computation_text():
 
 
 def test_class_count_and_slider_events():
-    out = sm.on_classes(5, 4)
-    sliders, radio = out[:-1], out[-1]
+    *sliders, radio, held = sm.on_classes(5, 4)
     assert [s.visible for s in sliders] == [True] * 5 + [False] * 5
-    assert radio.value == 4 and len(radio.choices) == 5
-    assert sm.on_classes(3, 4)[-1].value == 2  # the target stays among the classes
+    assert radio.value == 4 and len(radio.choices) == 5 and held is None
+    assert sm.on_classes(3, 4)[-2].value == 2  # the target stays among the classes
+    assert sm.on_classes(5, 0, 4)[-2].value == 4  # a shared link's target, held over the radio's
     logits = list(sm.DEFAULT_LOGITS)
-    fig, text = sm.on_logits(3, 0, "en", *logits)
-    assert f"{LECTURE_LOSS:.7f}" in text and len(fig.data[0].y) == 3
-    fig, _ = sm.on_logits(3, 7, "en", *logits)  # the class count shrank before the target followed
+    fig, text, held = sm.on_logits(3, 0, "en", *logits)
+    assert f"{LECTURE_LOSS:.7f}" in text and len(fig.data[0].y) == 3 and held is None
+    fig, _, _ = sm.on_logits(3, 7, "en", *logits)  # the class count shrank before the target followed
     assert len(fig.data[0].y) == 3 and "p_2" in fig.layout.title.text
     with pytest.raises(gr.Error, match="z1"):
         sm.on_logits(3, 0, "en", 0.0, None, 0.0, *logits[3:])

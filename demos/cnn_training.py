@@ -7,7 +7,6 @@ The loop, curves, digits and status are shared with the softmax tab (demos/mnist
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 
@@ -83,35 +82,20 @@ register(
 )
 
 MODELS = ("cnn", "mlp", "both")
-VIEW_CODE = {"cnn": "x.view(batch_size, -1)", "mlp": "x.view(-1, 784)"}  # the flatten in each Net.forward
+VIEW_CODE = {"cnn": "x.view(batch_size, -1)", "mlp": "x.view(-1, 784)"}  # the flatten as each lecture writes it
 DEFAULTS = {"model": "cnn", "lr": 0.01, "momentum": 0.5, "batch_size": 64, "epochs": 3, "seed": 0}
 
 
 # ---- pure computation ------------------------------------------------------------------
 
 
-@functools.cache
 def net_class():
-    """The lecture's CNN, defined on first use so that importing this module needs no torch."""
-    torch = ui.torch_ready()
-    F = torch.nn.functional
+    """The lecture's CNN, models.mnist.LectureCNN, imported on first use so that importing this module
+    needs no torch."""
+    ui.torch_ready()
+    from models.mnist import LectureCNN
 
-    class Net(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = torch.nn.Conv2d(1, 10, kernel_size=5)
-            self.conv2 = torch.nn.Conv2d(10, 20, kernel_size=5)
-            self.pooling = torch.nn.MaxPool2d(2)
-            self.fc = torch.nn.Linear(320, 10)
-
-        def forward(self, x):
-            batch_size = x.size(0)
-            x = F.relu(self.pooling(self.conv1(x)))  # (N, 10, 12, 12)
-            x = F.relu(self.pooling(self.conv2(x)))  # (N, 20, 4, 4)
-            x = x.view(batch_size, -1)  # (N, 320)
-            return self.fc(x)  # (N, 10) logits
-
-    return Net
+    return LectureCNN
 
 
 def factory(name: str):

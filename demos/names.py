@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -14,9 +13,10 @@ import plotly.graph_objects as go
 
 from demos import ui
 from demos.i18n import I18N, built_keys, register, t
+from models.load import WEIGHTS  # models.load imports no torch
 
 LECTURE = ui.Lecture("names", "sec_sequences", "nm_tab", "nm_source", "nm_intro")
-METRICS_FILE = Path(__file__).resolve().parents[1] / "weights" / "names_gru.json"
+METRICS_FILE = WEIGHTS / "names_gru.json"  # = models.names.METRICS_FILE, named here without torch
 
 # The data's 18 country labels (models.names.COUNTRIES, repeated here so that the tab needs no torch to draw).
 COUNTRIES = (

@@ -4,7 +4,6 @@ torch.nn.CrossEntropyLoss and LogSoftmax + NLLLoss), then the lecture's MNIST ML
 
 from __future__ import annotations
 
-import functools
 import math
 
 import gradio as gr
@@ -208,34 +207,18 @@ def ce_markdown(logits, target: int, lang: str) -> str:
 # ---- pure computation: the MNIST MLP (the loop, curves and digits: demos/mnist_live.py) ----
 
 
-@functools.cache
 def net_class():
-    """The lecture's Net, defined on first use so that importing this module needs no torch."""
-    torch = ui.torch_ready()
-    F = torch.nn.functional
+    """The lecture's Net (l1..l5), models.mnist.LectureMLP, imported on first use so that importing this
+    module needs no torch."""
+    ui.torch_ready()
+    from models.mnist import LectureMLP
 
-    class Net(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.l1 = torch.nn.Linear(784, 512)
-            self.l2 = torch.nn.Linear(512, 256)
-            self.l3 = torch.nn.Linear(256, 128)
-            self.l4 = torch.nn.Linear(128, 64)
-            self.l5 = torch.nn.Linear(64, 10)
-
-        def forward(self, x):
-            x = x.view(-1, 784)  # (N, 1, 28, 28) -> (N, 784)
-            x = F.relu(self.l1(x))
-            x = F.relu(self.l2(x))
-            x = F.relu(self.l3(x))
-            x = F.relu(self.l4(x))
-            return self.l5(x)  # (N, 10) logits
-
-    return Net
+    return LectureMLP
 
 
 def make_model(seed: int):
-    """A freshly initialised Net, the same as torch.manual_seed(seed); Net() in the snippet."""
+    """A freshly initialised Net, the same as torch.manual_seed(seed); Net() in the snippet (same layers, same
+    initialisation order, so the same weights)."""
     return mnist_live.make_model(net_class(), seed)
 
 

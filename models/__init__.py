@@ -1,3 +1,3 @@
-"""Trained MNIST models for the course demos: definitions (mnist.py), data (data.py),
+"""Trained models for the course demos: definitions (mnist.py, names.py, poems.py), data (data.py),
 reproducible training (``python -m models.train NAME``) and cached loading from
-weights/NAME.safetensors (load.py)."""
+weights/NAME.safetensors through one loader (load.py)."""

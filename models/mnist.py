@@ -19,19 +19,27 @@ class LectureMLPConfig:
 
 
 class LectureMLP(nn.Module):
-    """Lecture 9: five linear layers with ReLU, 784-512-256-128-64-10."""
+    """Lecture 9: five linear layers l1..l5 with ReLU, 784-512-256-128-64-10 (the lecture's Net)."""
 
     def __init__(self, config: LectureMLPConfig | None = None):
         super().__init__()
         self.config = config or LectureMLPConfig()
-        sizes = self.config.sizes
-        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        s = self.config.sizes
+        if len(s) != 6:
+            raise ValueError(f"the lecture's MLP has five linear layers, so sizes needs 6 numbers; got {s}")
+        self.l1 = nn.Linear(s[0], s[1])
+        self.l2 = nn.Linear(s[1], s[2])
+        self.l3 = nn.Linear(s[2], s[3])
+        self.l4 = nn.Linear(s[3], s[4])
+        self.l5 = nn.Linear(s[4], s[5])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x.reshape(x.size(0), -1)  # (B, 1, 28, 28) -> (B, 784)
-        for layer in self.layers[:-1]:
-            x = F.relu(layer(x))
-        return self.layers[-1](x)  # (B, 10)
+        x = x.reshape(x.size(0), -1)  # (B, 1, 28, 28) -> (B, 784); the lecture's x.view(-1, 784)
+        x = F.relu(self.l1(x))
+        x = F.relu(self.l2(x))
+        x = F.relu(self.l3(x))
+        x = F.relu(self.l4(x))
+        return self.l5(x)  # (B, 10) logits
 
 
 @dataclass

@@ -19,9 +19,10 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
-WEIGHTS_FILE = WEIGHTS / "names_gru.safetensors"
-METRICS_FILE = WEIGHTS / "names_gru.json"
+import models.load
+
+WEIGHTS_FILE = models.load.path("names_gru")
+METRICS_FILE = models.load.WEIGHTS / "names_gru.json"
 
 # The 18 countries of the course's data, in a fixed order (the model's output index).
 COUNTRIES = (
@@ -190,18 +191,9 @@ def save(model: NamesEnsemble, info: dict, weights: Path = WEIGHTS_FILE, metrics
 
 @functools.cache
 def load() -> Predictor:
-    """The trained model in eval mode, once per process, shared: do not train or modify it."""
-    from safetensors import safe_open
-    from safetensors.torch import load_file
-
-    with safe_open(str(WEIGHTS_FILE), framework="pt") as f:
-        config = NamesGRUConfig(**json.loads(f.metadata()["config"]))
+    """The trained model (``models.load.load("names_gru")``: eval mode, frozen, shared, so do not train
+    or modify it) with the metrics and vocabulary recorded beside it, once per process."""
     info = json.loads(METRICS_FILE.read_text(encoding="utf-8"))
     if tuple(info["countries"]) != COUNTRIES or info["alphabet"] != ALPHABET:
         raise ValueError(f"{METRICS_FILE} was trained with another vocabulary; retrain with models.train_names")
-    model = NamesEnsemble(config)
-    model.load_state_dict(load_file(str(WEIGHTS_FILE)))
-    model.eval()
-    for p in model.parameters():
-        p.requires_grad_(False)
-    return Predictor(model, info)
+    return Predictor(models.load.load("names_gru"), info)

@@ -28,13 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import load_file
 
-WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
-WEIGHTS_FILE = WEIGHTS / "poems_gru.safetensors"
-VOCAB_FILE = WEIGHTS / "poems_vocab.json"
-METRICS_FILE = WEIGHTS / "poems_gru.json"
+import models.load
+
+WEIGHTS_FILE = models.load.path("poems_gru")
+VOCAB_FILE = models.load.WEIGHTS / "poems_vocab.json"
+METRICS_FILE = models.load.WEIGHTS / "poems_gru.json"
 HELDOUT_SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "poems_heldout_sample.txt"
 
 # form -> (characters per line, lines)
@@ -162,29 +161,30 @@ def count_parameters(model: torch.nn.Module) -> int:
 
 
 def read_metadata(path: Path = WEIGHTS_FILE) -> dict:
-    with safe_open(str(path), framework="pt") as f:
-        raw = f.metadata() or {}
-    return {k: json.loads(v) if k in ("config", "train", "metrics") else v for k, v in raw.items()}
+    return models.load.metadata(Path(path))
+
+
+def read_vocab(vocab_file: Path, config: PoemConfig, weights: Path) -> Vocab:
+    """The vocabulary of a vocab JSON, checked against the model's config."""
+    vocab = Vocab.from_json(json.loads(vocab_file.read_text(encoding="utf-8")))
+    if config.vocab_size != len(vocab):
+        raise ValueError(f"{weights.name} expects {config.vocab_size} tokens, the vocabulary has {len(vocab)}")
+    return vocab
 
 
 def load_from(weights: Path, vocab_file: Path) -> tuple[PoemLM, Vocab]:
-    """Model (eval mode, float32, frozen) and vocabulary from a safetensors file and its vocab JSON."""
-    vocab = Vocab.from_json(json.loads(vocab_file.read_text(encoding="utf-8")))
-    config = PoemConfig(**read_metadata(weights)["config"])
-    if config.vocab_size != len(vocab):
-        raise ValueError(f"{weights.name} expects {config.vocab_size} tokens, the vocabulary has {len(vocab)}")
-    model = PoemLM(config)
-    model.load_state_dict({k: v.float() for k, v in load_file(str(weights)).items()})  # stored as float16
-    model.eval()
-    for p in model.parameters():
-        p.requires_grad_(False)
-    return model, vocab
+    """Model (eval mode, float32, frozen) and vocabulary from any safetensors file and its vocab JSON
+    (a freshly trained one; the committed model loads through ``load``)."""
+    model = models.load.from_file(weights, PoemConfig, PoemLM)  # stored as float16, read as float32
+    return model, read_vocab(vocab_file, model.config, weights)
 
 
 @functools.cache
 def load() -> tuple[PoemLM, Vocab]:
-    """The committed model and vocabulary, loaded once (shared: do not modify)."""
-    return load_from(WEIGHTS_FILE, VOCAB_FILE)
+    """The committed model (``models.load.load("poems_gru")``, shared: do not modify) and its
+    vocabulary, once per process."""
+    model = models.load.load("poems_gru")
+    return model, read_vocab(VOCAB_FILE, model.config, WEIGHTS_FILE)
 
 
 def metrics() -> dict:

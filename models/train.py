@@ -20,7 +20,6 @@ import os
 import random
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -29,9 +28,8 @@ from safetensors.torch import save_file
 from tqdm import tqdm
 
 from models import data
+from models.load import WEIGHTS
 from models.mnist import MODELS, count_parameters
-
-WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
 
 # Per-model training recipe: Adam with a one-cycle learning-rate schedule.
 RECIPES: dict[str, dict] = {

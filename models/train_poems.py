@@ -32,6 +32,7 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 from tqdm import tqdm
 
+import models.load
 from models import poems as P
 
 RECIPE = {
@@ -143,7 +144,7 @@ def train(args) -> dict:
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
-    out_dir = Path(args.out) if args.out else P.WEIGHTS
+    out_dir = Path(args.out) if args.out else models.load.WEIGHTS
     sample_path = Path(args.sample_out) if args.sample_out else P.HELDOUT_SAMPLE
 
     t0 = time.perf_counter()

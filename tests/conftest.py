@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -22,16 +24,32 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 CHROMIUM_HELP = (
-    "The browser tests need a Chromium and none was found. On Debian/Ubuntu: "
+    "The browser tests need a Chromium and none was found, and `python -m playwright install chromium` "
+    "could not fetch one (it needs the internet). On Debian/Ubuntu: "
     "`sudo apt-get update && sudo apt-get install -y chromium` (or set CHROMIUM=/path/to/chromium)."
+)
+# Playwright's own Chromium, if it has one (asked in a child process: this one runs Playwright already)
+BUNDLED = (
+    "import os; from playwright.sync_api import sync_playwright\n"
+    "with sync_playwright() as p: path = p.chromium.executable_path\n"
+    "print(path if os.path.exists(path) else '')"
 )
 
 
 def find_chromium() -> str | None:
+    """The system's Chromium, else Playwright's, which is installed the ecosystem's way when missing."""
     for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
         if candidate and (path := shutil.which(candidate)):
             return path
-    return None
+
+    def bundled() -> str | None:
+        run = subprocess.run([sys.executable, "-c", BUNDLED], capture_output=True, text=True, timeout=120)
+        return run.stdout.strip() or None
+
+    if path := bundled():
+        return path
+    subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], capture_output=True, timeout=900)
+    return bundled()
 
 
 def free_port() -> int:

@@ -860,11 +860,13 @@ def api_conv_shapes(spec: str) -> dict:
 # ---- events ---------------------------------------------------------------------------------
 
 
-def _steps_slider(n: int, pos) -> gr.Slider:
-    """Positions 1..n; one position shows a fixed slider (Gradio's needs minimum < maximum)."""
-    return gr.Slider(
-        minimum=1, maximum=max(n, 2), value=min(max(int(pos or 1), 1), max(n, 1)), step=1, interactive=n > 1
-    )
+def _steps_slider(n: int, pos) -> dict:
+    """Positions 1..n; one position shows a fixed slider (Gradio's needs minimum < maximum). The value is
+    sent only when it must change: a redraw that finishes late must not move the slider back."""
+    pos = int(pos or 1)
+    clamped = min(max(pos, 1), max(n, 1))
+    value = {} if clamped == pos else {"value": clamped}
+    return gr.update(minimum=1, maximum=max(n, 2), step=1, interactive=n > 1, **value)
 
 
 def on_conv_apply(x_text, k_text, lang):
@@ -881,8 +883,8 @@ def on_conv(grids, padding, stride, pos, lang):
     plan = conv_plan(grids["x"], grids["w"], padding, stride)
     check_fits(plan, lang)
     n = plan["oh"] * plan["ow"]
-    pos = min(max(int(pos or 1), 1), n)
-    return conv_figure(plan, pos, lang), conv_text(plan, pos, lang), _steps_slider(n, pos), n
+    shown = min(max(int(pos or 1), 1), n)
+    return conv_figure(plan, shown, lang), conv_text(plan, shown, lang), _steps_slider(n, pos), n
 
 
 def link_conv_positions(x_text, k_text, padding, stride) -> tuple[int, int]:
@@ -924,10 +926,13 @@ def on_play(pos, n):
 def on_multi(n, m, j, seed, pos, lang):
     n = ui.integer(n, t("conv_channels", lang), 1, MAX_CHANNELS, lang)
     m = ui.integer(m, t("conv_kernels", lang), 1, MAX_KERNELS, lang)
-    j = min(ui.integer(j, t("conv_which", lang), 0, MAX_KERNELS - 1, lang), m - 1)
+    raw_j = ui.integer(j, t("conv_which", lang), 0, MAX_KERNELS - 1, lang)
+    j = min(raw_j, m - 1)
     pos = ui.integer(pos, t("conv_position", lang), 1, 9, lang)
     x, w = multi_example(n, m, int(seed))
-    which = gr.Slider(minimum=0, maximum=max(m - 1, 1), value=j, step=1, interactive=m > 1)
+    # the kernel's index: its value only when it must change (see _steps_slider)
+    value = {} if j == raw_j else {"value": j}
+    which = gr.update(minimum=0, maximum=max(m - 1, 1), step=1, interactive=m > 1, **value)
     return multi_figure(x, w, j, pos, lang), stack_figure(x, w, j, pos, lang), multi_text(x, w, j, pos, lang), which
 
 
@@ -942,8 +947,8 @@ def on_pool(x, kind, k, pos, lang):
     if plan["oh"] < 1 or plan["ow"] < 1:
         raise ui.user_error("conv_err_pool_big", lang, k=k, h=len(x), w=len(x[0]))
     n = plan["oh"] * plan["ow"]
-    pos = min(max(int(pos or 1), 1), n)
-    return pool_figure(plan, pos, lang), pool_text(plan, pos, lang), _steps_slider(n, pos), n
+    shown = min(max(int(pos or 1), 1), n)
+    return pool_figure(plan, shown, lang), pool_text(plan, shown, lang), _steps_slider(n, pos), n
 
 
 def on_preset(name, lang):

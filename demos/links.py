@@ -164,7 +164,7 @@ def with_bounds(component, value, bounds):
     alone (the tab's redraw sets the range it makes; sending the range too made the linked tab's
     redraws run again and again)."""
     if isinstance(component, (gr.Slider, gr.Number)):
-        return value
+        return gr.update(value=value, maximum=max(bounds[1], bounds[0] + 1))
     return gr.update(value=value, choices=bounds)
 
 

@@ -121,13 +121,13 @@ def test_a_link_checks_a_value_against_the_range_its_other_values_make(shared):
     # the 5x5 example with a 3x3 kernel: 9 positions; padding 2 makes 7x7 = 49
     values, messages = conv_link(shared, conv_padding="2", conv_position="49")
     assert not messages and values["conv_padding"] == 2
-    assert values["conv_position"] == 49
+    assert values["conv_position"] == {"value": 49, "maximum": 49, "__type__": "update"}
     assert conv_link(shared, conv_position="10")[1]  # no padding: 9 positions
     assert conv_link(shared, conv_padding="2", conv_position="50")[1]
     # which kernel: up to the link's number of kernels
     assert conv_link(shared, conv_which="3")[1]
     values, messages = conv_link(shared, conv_kernels="4", conv_which="3")
-    assert not messages and values["conv_which"] == 3
+    assert not messages and values["conv_which"]["value"] == 3
 
 
 def test_a_link_applies_an_edited_grid_as_apply_does(shared):
@@ -141,4 +141,4 @@ def test_a_link_applies_an_edited_grid_as_apply_does(shared):
     values, messages = conv_link(shared, conv_input_text="1 x\n2 3", conv_padding="1")
     assert "conv_input_text" in messages[0] and set(values) == {"conv_padding"}  # the bad grid is dropped whole
     values, messages = conv_link(shared, conv_pool_input_text="1 2\n3 4", conv_pool_position="1")
-    assert not messages and values["conv_pool_position"] == 1 and values["grids"] == [[1.0, 2.0], [3.0, 4.0]]
+    assert not messages and values["conv_pool_position"]["value"] == 1 and values["grids"] == [[1.0, 2.0], [3.0, 4.0]]

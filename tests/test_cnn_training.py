@@ -54,7 +54,7 @@ def test_net_is_the_lectures():
     ]
     assert mnist_live.count_parameters(model) == 8_490
     assert mnist_live.count_parameters(ct.make_model("mlp", 0)) == 575_050
-    # the same initial weights as the project's LectureCNN (models/mnist.py) for the same seed: same init order
+    # make_model seeds torch before it builds models.mnist.LectureCNN: the seed alone decides the weights
     from models.mnist import LectureCNN
 
     torch.manual_seed(0)

@@ -98,12 +98,13 @@ def view_text(page: Page, elem_id: str) -> str:
     )
 
 
-def settled_text(page: Page, elem_id: str, want: str | None = None) -> str:
-    """The element's text once it stays the same for half a second (and equals ``want``, if given)."""
+def settled_text(page: Page, elem_id: str, want: str | None = None, before: str | None = None) -> str:
+    """The element's text once it stays the same for half a second (and equals ``want``, or differs
+    from ``before``: the redraw the changes set off has arrived)."""
     last = None
     for _ in range(60):
         now = view_text(page, elem_id)
-        if now == last and now and want in (None, now):
+        if now == last and now and want in (None, now) and now != before:
             return now
         last = now
         page.wait_for_timeout(500)
@@ -126,9 +127,12 @@ def check_tab(page: Page, key: str) -> None:
     the same text and the same settings (that page's own link) come back."""
     changes, view = CHANGES[key]
     open_tab(page, LECTURES[key])
+    # the tab opened: its lecture line shows (tests/test_browser.py checks the same in Chinese)
+    expect(page.get_by_text(re.compile(re.escape(t(LECTURES[key].LECTURE.source).split("**")[1])))).to_be_visible()
+    before = settled_text(page, view)
     for how, elem_id, *value in changes:
         change(page, how, elem_id, *value)
-    text = settled_text(page, view)
+    text = settled_text(page, view, before=before)
     link = shown_link(page, key)
     assert len(settings(link)) > 1, link  # the changes are in the link
     page.goto(link)

@@ -99,12 +99,13 @@ def view_text(page: Page, elem_id: str) -> str:
 
 
 def settled_text(page: Page, elem_id: str, want: str | None = None, before: str | None = None) -> str:
-    """The element's text once it stays the same for half a second (and equals ``want``, or differs
-    from ``before``: the redraw the changes set off has arrived)."""
+    """The element's text once it stays the same for half a second (and equals ``want``). With
+    ``before``, the first 8 s wait for a text that differs from it: the redraw the changes set off
+    (a view that the changes leave as it was is taken after that)."""
     last = None
-    for _ in range(60):
+    for tries in range(60):
         now = view_text(page, elem_id)
-        if now == last and now and want in (None, now) and now != before:
+        if now == last and now and want in (None, now) and (now != before or tries >= 16):
             return now
         last = now
         page.wait_for_timeout(500)

@@ -153,10 +153,15 @@ def derive(target, inputs: list, fn):
     return target
 
 
+def derive_rules(controls: dict) -> dict:
+    """{target: (inputs, fn)} of the ``derive`` rules on these controls, in page order."""
+    rules = (c.link_derives for c in controls.values() if getattr(c, "link_derives", None))
+    return {target: (inputs, fn) for target, inputs, fn in rules}
+
+
 def derived_targets(controls: dict) -> list:
     """The hidden components that links to these controls may set (see ``derive``), in page order."""
-    found = [c.link_derives[0] for c in controls.values() if getattr(c, "link_derives", None)]
-    return list(dict.fromkeys(found))
+    return list(derive_rules(controls))
 
 
 def with_bounds(component, value, bounds):
@@ -208,7 +213,7 @@ def apply(params: dict[str, str], tab_controls: dict[str, dict], lang: str) -> t
             bad(name, raw)
     current = {c: c.value for c in mine.values()}  # the link's values so far, else the defaults
     values: dict = {}
-    for component in dependency_order([c for c in mine.values()]):
+    for component in dependency_order(list(mine.values())):
         if component not in given:
             continue
         name, raw = given[component]
@@ -223,8 +228,7 @@ def apply(params: dict[str, str], tab_controls: dict[str, dict], lang: str) -> t
             continue
         if bounds is not None:  # new choices come with the value (see with_bounds)
             values[component] = with_bounds(component, current[component], bounds)
-    for target in derived_targets(mine):
-        inputs, fn = next(c.link_derives[1:] for c in mine.values() if getattr(c, "link_derives", (None,))[0] is target)
+    for target, (inputs, fn) in derive_rules(mine).items():
         if not any(c in values for c in inputs):
             continue
         try:

@@ -66,8 +66,8 @@ def record_requests(page) -> list[dict]:
 async def real_window(browser, url: str, lang: str, w: float) -> dict:
     """One student in a real window (empty profile): open the page, move the weight slider to w.
     Returns the seconds until the slider is shown and until its answer, and the requests sent."""
+    from demos.basics.linear_model import mse
     from demos.i18n import t
-    from demos.linear_model import mse
 
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     try:

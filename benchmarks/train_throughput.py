@@ -1,6 +1,6 @@
 """Training throughput of the "Train the CNN" tab's loop against a bare PyTorch loop.
 
-The app's loop is demos.cnn_training.throughput: the lecture's DataLoader, SGD step and
+The app's loop is demos.vision.cnn_training.throughput: the lecture's DataLoader, SGD step and
 loss.item(), one event per batch, recorded as the tab records it. The bare loop below is the
 same model, optimiser, data and batch order style with nothing else: a shuffled index tensor
 and a plain for-loop over slices. Both count images per second of wall time over the same
@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from demos import cnn_training, mnist_data, ui  # noqa: E402
+from demos import mnist_data, ui  # noqa: E402
+from demos.vision import cnn_training  # noqa: E402
 
 
 def bare_throughput(model_name: str, batch_size: int = 64, batches: int = 50, seed: int = 0) -> float:

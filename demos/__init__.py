@@ -4,26 +4,10 @@ Each module has LECTURE (a demos.ui.Lecture naming its section, tab label,
 source and intro keys) and build(lang) that adds the tab's content.
 """
 
-from demos import (
-    advanced_cnn,
-    backprop,
-    beyond,
-    cnn_training,
-    convolution,
-    dataloader,
-    draw_digit,
-    gradient_descent,
-    linear_model,
-    linear_regression,
-    logistic_regression,
-    names,
-    pima,
-    playground,
-    poems,
-    rnn_basics,
-    sigmoids,
-    softmax,
-)
+from demos.basics import backprop, gradient_descent, linear_model, linear_regression, sigmoids
+from demos.classification import dataloader, logistic_regression, pima, playground, softmax
+from demos.sequences import names, poems, rnn_basics
+from demos.vision import advanced_cnn, beyond, cnn_training, convolution, draw_digit
 
 LECTURES = [
     # Basics

@@ -15,9 +15,9 @@ import torch.nn.functional as F
 from gradio_client.exceptions import AppError
 from torch import nn
 
-from demos import advanced_cnn as tab
-from demos import advanced_cnn_compute as ac
 from demos import live, mnist_data
+from demos.vision import advanced_cnn as tab
+from demos.vision import advanced_cnn_compute as ac
 from models import load
 from models.mnist import MODELS, InceptionA, ResidualBlock, count_parameters
 

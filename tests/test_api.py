@@ -3,7 +3,7 @@
 import pytest
 from gradio_client.exceptions import AppError
 
-from demos import linear_model as lm
+from demos.basics import linear_model as lm
 
 
 def test_linear_mse(client):
@@ -21,7 +21,7 @@ def test_linear_mse_bad_input(client):
 
 
 def test_gradient_descent(client):
-    from demos import gradient_descent as gd
+    from demos.basics import gradient_descent as gd
 
     out = client.predict("batch", 0.01, 100, 1.0, 0, api_name="/gradient_descent")
     assert out == gd.gradient_descent("batch", 0.01, 100, 1.0, 0)

@@ -13,7 +13,7 @@ import pytest
 import torch
 from gradio_client.exceptions import AppError
 
-from demos import backprop as bp
+from demos.basics import backprop as bp
 from demos.ui import SNIPPETS
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from demos import beyond_compute as bc
-from demos import digits
+from demos.vision import beyond_compute as bc
+from demos.vision import digits
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +209,7 @@ def test_pruning_zeroes_the_share_asked_and_leaves_the_model_alone():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_tab_outputs_in_both_languages(lang):
-    from demos import beyond
+    from demos.vision import beyond
 
     state = beyond.test_image(0)
     assert "#0" in beyond.prediction_text(state, "best_cnn", lang)
@@ -232,7 +232,7 @@ def test_tab_outputs_in_both_languages(lang):
 def test_bad_input_is_a_clear_error():
     import gradio as gr
 
-    from demos import beyond
+    from demos.vision import beyond
 
     state = beyond.test_image(0)
     with pytest.raises(gr.Error):
@@ -260,7 +260,7 @@ def test_api_through_the_client(client):
 
 
 def test_a_sketchpad_drawing_is_preprocessed_like_mnist():
-    from demos import beyond
+    from demos.vision import beyond
 
     canvas = np.full((280, 280, 4), 255, np.uint8)  # opaque white, as the browser sends it
     canvas[60:220, 130:150, :3] = 0  # a black vertical bar: a "1"

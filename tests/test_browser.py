@@ -38,7 +38,7 @@ def test_every_tab_opens_in_both_languages(app_page: Page):
 
 def test_dragging_w_changes_the_mse(app_page: Page):
     page = app_page
-    from demos import linear_model
+    from demos.basics import linear_model
 
     open_tab(page, linear_model)
     mse = page.locator("#lin-mse")
@@ -63,7 +63,7 @@ def test_dragging_w_changes_the_mse(app_page: Page):
 
 def test_gradient_descent_streams_and_stops(app_page: Page):
     page = app_page
-    from demos import gradient_descent
+    from demos.basics import gradient_descent
 
     open_tab(page, gradient_descent)
     status = page.locator("#gd-status")
@@ -88,7 +88,7 @@ def test_gradient_descent_streams_and_stops(app_page: Page):
 
 def test_a_diverging_learning_rate_is_explained(app_page: Page):
     page = app_page
-    from demos import gradient_descent
+    from demos.basics import gradient_descent
 
     open_tab(page, gradient_descent)
     set_number(page, "gd-lr", 0.3)

@@ -12,7 +12,7 @@ import pytest
 from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
-from demos import advanced_cnn, advanced_cnn_compute
+from demos.vision import advanced_cnn, advanced_cnn_compute
 
 pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 

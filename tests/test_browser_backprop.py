@@ -9,7 +9,7 @@ import pytest
 from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
-from demos import backprop
+from demos.basics import backprop
 
 pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 

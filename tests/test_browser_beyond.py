@@ -10,9 +10,9 @@ import pytest
 from browser_tools import open_tab
 from playwright.sync_api import Page, expect
 
-from demos import beyond
-from demos import beyond_compute as bc
 from demos.i18n import t
+from demos.vision import beyond
+from demos.vision import beyond_compute as bc
 
 pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 

@@ -9,8 +9,8 @@ import pytest
 from browser_tools import open_tab
 from playwright.sync_api import Page, expect
 
-from demos import convolution
 from demos.i18n import t
+from demos.vision import convolution
 
 pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 

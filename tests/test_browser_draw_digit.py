@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from demos import draw_digit
 from demos.i18n import t
+from demos.vision import draw_digit
 
 pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 

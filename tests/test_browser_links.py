@@ -54,8 +54,8 @@ def test_presenter_mode_from_url_and_switch(page: Page, server_url, tmp_path):
 def test_link_to_a_tab_drawn_on_first_show_in_chinese(page: Page, server_url):
     """A tab is drawn only when first shown; a link opening it must still draw it, in the
     link's language, from the link's settings (not the defaults)."""
-    from demos import beyond_compute
     from demos.i18n import t
+    from demos.vision import beyond_compute
 
     expect.set_options(timeout=30_000)
     page.set_viewport_size({"width": 1280, "height": 900})

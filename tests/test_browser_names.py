@@ -9,7 +9,7 @@ import pytest
 from browser_tools import open_tab, record_text, recorded
 from playwright.sync_api import Page, expect
 
-from demos import names as nm
+from demos.sequences import names as nm
 
 pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 

@@ -10,7 +10,7 @@ import pytest
 from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
-from demos import playground
+from demos.classification import playground
 
 pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 

@@ -9,8 +9,8 @@ import pytest
 from browser_tools import open_tab, set_number
 from playwright.sync_api import Page, expect
 
-from demos import poems
 from demos.i18n import t
+from demos.sequences import poems
 from models import poems as P
 
 pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier

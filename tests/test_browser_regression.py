@@ -8,7 +8,8 @@ import pytest
 from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
-from demos import linear_regression, logistic_regression
+from demos.basics import linear_regression
+from demos.classification import logistic_regression
 
 pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 

@@ -15,7 +15,7 @@ from browser_tools import open_tab, set_number
 from playwright.sync_api import Page, expect
 
 import demos
-from demos import pima
+from demos.classification import pima
 from demos.i18n import t
 
 pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier

@@ -17,8 +17,9 @@ import torch
 import torch.nn.functional as F
 from gradio_client.exceptions import AppError
 
-from demos import cnn_training as ct
-from demos import live, mnist_data, mnist_live, softmax
+from demos import live, mnist_data, mnist_live
+from demos.classification import softmax
+from demos.vision import cnn_training as ct
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE_STEPS = ["input", "conv1", "pooling", "conv2", "pooling", "view", "fc"]

@@ -1,4 +1,4 @@
-"""The shape calculator (demos.conv_shapes) against PyTorch: every preset against the real
+"""The shape calculator (demos.vision.conv_shapes) against PyTorch: every preset against the real
 modules of models/mnist.py, hundreds of random layer stacks against layers built here
 directly with torch.nn, impossible stacks naming their layer, and the /conv_shapes API."""
 
@@ -13,7 +13,7 @@ import pytest
 import torch
 from torch import nn
 
-from demos import conv_shapes as cs
+from demos.vision import conv_shapes as cs
 from models import mnist
 
 torch.set_num_threads(1)

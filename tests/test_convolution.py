@@ -14,8 +14,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from demos import conv_shapes as cs
-from demos import convolution as cv
+from demos.vision import conv_shapes as cs
+from demos.vision import convolution as cv
 
 torch.set_num_threads(1)
 
@@ -277,7 +277,7 @@ def test_building_the_tab_needs_no_torch():
         "import sys, types\n"
         "pkg = types.ModuleType('demos'); pkg.__path__ = ['demos']; sys.modules['demos'] = pkg\n"
         "import gradio as gr\n"
-        "from demos import convolution\n"
+        "from demos.vision import convolution\n"
         "with gr.Blocks():\n"
         "    convolution.build(gr.Radio(['zh', 'en'], value='en'))\n"
         "print('torch' in sys.modules)\n"

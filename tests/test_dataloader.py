@@ -14,8 +14,8 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from demos import dataloader as dl
-from demos import pima
+from demos.classification import dataloader as dl
+from demos.classification import pima
 from demos.ui import SNIPPETS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -258,7 +258,7 @@ def test_build_does_not_import_torch_and_adds_no_public_api():
     # Import these modules on their own (not through demos/__init__, which lists every tab).
     code = (
         "import sys, types; pkg = types.ModuleType('demos'); pkg.__path__ = ['demos']; sys.modules['demos'] = pkg\n"
-        "import gradio as gr; from demos import dataloader, pima\n"
+        "import gradio as gr; from demos.classification import dataloader, pima\n"
         "with gr.Blocks() as demo:\n"
         "    lang = gr.Radio(['zh', 'en'], value='en')\n    pima.build(lang)\n    dataloader.build(lang)\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"

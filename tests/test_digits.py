@@ -1,4 +1,4 @@
-"""demos/digits.py: any image -> ink -> MNIST-style 28x28 -> probabilities, checked on synthetic drawings.
+"""demos/vision/digits.py: any image -> ink -> MNIST-style 28x28 -> probabilities, checked on synthetic drawings.
 
 The drawings are made from the committed test digits (tests/data/mnist_test_sample.npz): each digit's
 skeleton (Zhang-Suen thinning at 4x) is redrawn with a round pen of a chosen radius on a canvas, at a
@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from demos import digits
+from demos.vision import digits
 from models import data, load
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "mnist_test_sample.npz"

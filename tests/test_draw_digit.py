@@ -1,4 +1,4 @@
-"""Lecture 10's "Draw a digit" tab: what its events show, checked against demos/digits.py and PyTorch,
+"""Lecture 10's "Draw a digit" tab: what its events show, checked against demos/vision/digits.py and PyTorch,
 and the /classify_digit API through gradio_client."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 from test_digits import draw, paper, stamp
 
-from demos import digits, mnist_data
-from demos import draw_digit as dd
+from demos import mnist_data
+from demos.vision import digits
+from demos.vision import draw_digit as dd
 
 ZERO = draw([[(140 - 90 * np.cos(a), 140 + 55 * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 60)]])
 SEVEN = draw([[(50, 80), (50, 200)], [(50, 200), (140, 160), (230, 120)]])
@@ -197,7 +198,7 @@ def test_api_refuses_server_paths(server_url):
 def test_build_does_not_import_torch_and_adds_one_public_api():
     code = (
         "import sys, types; pkg = types.ModuleType('demos'); pkg.__path__ = ['demos']; sys.modules['demos'] = pkg\n"
-        "import gradio as gr; from demos import draw_digit\n"
+        "import gradio as gr; from demos.vision import draw_digit\n"
         "with gr.Blocks() as demo:\n"
         "    lang = gr.Radio(['zh', 'en'], value='en')\n    draw_digit.build(lang)\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"

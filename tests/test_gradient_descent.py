@@ -4,7 +4,7 @@ import gradio as gr
 import pytest
 import torch
 
-from demos import gradient_descent as gd
+from demos.basics import gradient_descent as gd
 
 
 def torch_batch_gd(lr, epochs, w0):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from demos import linear_model as lm
+from demos.basics import linear_model as lm
 
 
 @pytest.mark.parametrize("w,b", [(0.0, 0.0), (1.0, 0.0), (2.0, 0.0), (2.5, -1.3), (3.7, 1.9)])

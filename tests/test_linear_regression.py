@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from demos import linear_regression as lr
 from demos import live
+from demos.basics import linear_regression as lr
 from demos.ui import SNIPPETS
 
 X = torch.tensor([[1.0], [2.0], [3.0]])
@@ -181,7 +181,8 @@ def test_empty_figures():
 
 def test_building_both_tabs_needs_no_torch(monkeypatch):
     """Start-up stays fast: neither module imports torch at the top, and build() never asks for it."""
-    from demos import logistic_regression, ui
+    from demos import ui
+    from demos.classification import logistic_regression
 
     def no_torch():
         raise AssertionError("build() asked for torch")

@@ -131,7 +131,7 @@ def test_a_link_checks_a_value_against_the_range_its_other_values_make(shared):
 
 
 def test_a_link_applies_an_edited_grid_as_apply_does(shared):
-    from demos import convolution
+    from demos.vision import convolution
 
     grid = "1 2 3 4\n5 6 7 8\n9 10 11 12\n13 14 15 16"
     values, messages = conv_link(shared, conv_input_text=grid, conv_position="4")

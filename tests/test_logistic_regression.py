@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from demos import live
-from demos import logistic_regression as lg
+from demos.classification import logistic_regression as lg
 from demos.ui import SNIPPETS
 
 

@@ -15,7 +15,7 @@ import torch
 from gradio_client.exceptions import AppError
 from safetensors import safe_open
 
-from demos import names as nm
+from demos.sequences import names as nm
 from models import names
 from models.names import COUNTRIES, NamesEnsemble, NamesGRU, NamesGRUConfig
 

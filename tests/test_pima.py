@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from demos import pima
+from demos.classification import pima
 from demos.ui import SNIPPETS
 
 ROOT = Path(__file__).resolve().parents[1]

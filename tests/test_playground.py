@@ -14,7 +14,7 @@ import pytest
 import torch
 from gradio_client.exceptions import AppError
 
-from demos import playground as pg
+from demos.classification import playground as pg
 from demos.ui import SNIPPETS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -328,7 +328,7 @@ def test_redraw_and_arch_follow_the_language():
 def test_build_does_not_import_torch():
     code = (
         "import sys, types; pkg = types.ModuleType('demos'); pkg.__path__ = ['demos']; sys.modules['demos'] = pkg\n"
-        "import gradio as gr\nfrom demos import playground\n"
+        "import gradio as gr\nfrom demos.classification import playground\n"
         "with gr.Blocks():\n    playground.build(gr.Radio(['zh', 'en'], value='en'))\n"
         "assert 'torch' not in sys.modules, 'torch imported'\n"
     )

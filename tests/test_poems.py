@@ -12,7 +12,7 @@ import torch
 from gradio_client.exceptions import AppError
 from safetensors import safe_open
 
-from demos import poems as D
+from demos.sequences import poems as D
 from models import poems as P
 
 torch.set_num_threads(1)

@@ -16,8 +16,8 @@ import torch
 from gradio_client.exceptions import AppError
 
 from demos import live
-from demos import rnn_basics as rb
-from demos import rnn_compute as rc
+from demos.sequences import rnn_basics as rb
+from demos.sequences import rnn_compute as rc
 
 CJK = ("\u4e00", "\u9fff")
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from demos import sigmoids as sg
+from demos.basics import sigmoids as sg
 from demos.ui import SNIPPETS
 
 

@@ -15,8 +15,10 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from demos import cnn_training, mnist_data, softmax
+from demos import mnist_data
+from demos.classification import softmax
 from demos.ui import SNIPPETS
+from demos.vision import cnn_training
 from models import load
 from models import names as names_model
 from models import poems as poems_model

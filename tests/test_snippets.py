@@ -4,7 +4,7 @@ import runpy
 
 import pytest
 
-from demos import linear_model as lm
+from demos.basics import linear_model as lm
 from demos.ui import SNIPPETS
 
 
@@ -31,7 +31,7 @@ def test_linear_model_snippet(capsys):
 
 
 def test_gradient_descent_snippet():
-    from demos import gradient_descent as gd
+    from demos.basics import gradient_descent as gd
 
     g = run("gradient_descent")
     for mode, prefix in (("batch", "batch"), ("sgd", "stochastic"), ("minibatch", "minibatch")):

@@ -9,8 +9,8 @@ import runpy
 import numpy as np
 import pytest
 
-from demos import advanced_cnn_compute as ac
 from demos.ui import SNIPPETS
+from demos.vision import advanced_cnn_compute as ac
 from models import load
 from models.mnist import InceptionNet, ResidualNet, count_parameters
 

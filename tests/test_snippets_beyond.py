@@ -7,8 +7,8 @@ import runpy
 import numpy as np
 import pytest
 
-from demos import beyond_compute as bc
 from demos.ui import SNIPPETS
+from demos.vision import beyond_compute as bc
 
 
 def run(name):

@@ -5,9 +5,9 @@ import runpy
 import pytest
 import torch
 
-from demos import cnn_training as ct
 from demos import mnist_live
 from demos.ui import SNIPPETS
+from demos.vision import cnn_training as ct
 
 
 def test_cnn_training_snippet_matches_the_tab():

@@ -4,9 +4,9 @@ import runpy
 
 import numpy as np
 
-from demos import conv_shapes as cs
-from demos import convolution as cv
 from demos.ui import SNIPPETS
+from demos.vision import conv_shapes as cs
+from demos.vision import convolution as cv
 
 
 def run(name):

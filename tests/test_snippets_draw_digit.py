@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from demos import digits
 from demos.ui import SNIPPETS
+from demos.vision import digits
 from models import load
 
 

@@ -9,7 +9,7 @@ import itertools
 
 import pytest
 
-from demos import rnn_compute as rc
+from demos.sequences import rnn_compute as rc
 from demos.ui import SNIPPETS
 
 HELLO = rc.make_pair("hello", "ohlol")

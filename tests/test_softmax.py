@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from gradio_client.exceptions import AppError
 
 from demos import live, mnist_data
-from demos import softmax as sm
+from demos.classification import softmax as sm
 from demos.ui import SNIPPETS
 
 LECTURE_Z, LECTURE_LOSS = [0.2, 0.1, -0.1], 0.9729189131256584  # the lecture's numpy example, target 0

@@ -1,7 +1,7 @@
 """PyTorch lecture 12: RNN basics. Learn "hello" -> "ohlol" (or any pair of equal-length strings)
 live, one epoch at a time, with RNNCell, nn.RNN, Embedding + RNN + Linear, nn.LSTM or nn.GRU;
 watch the hidden state and the softmax at every time step; and read the tensor shapes of
-RNNCell / RNN / LSTM / GRU as PyTorch returns them. The computation lives in demos/rnn_compute.py."""
+RNNCell / RNN / LSTM / GRU as PyTorch returns them. The computation lives in demos/sequences/rnn_compute.py."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from demos import live, ui
-from demos import rnn_compute as rc
 from demos.i18n import I18N, built_keys, register, t
+from demos.sequences import rnn_compute as rc
 
 LECTURE = ui.Lecture("rnn_basics", "sec_sequences", "rnn_tab", "rnn_source", "rnn_intro")
 

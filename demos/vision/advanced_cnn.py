@@ -4,7 +4,7 @@ the shapes, parameters and multiplications of the real InceptionA; why 1x1 convo
 traced op by op; the gradient norm reaching each layer of a deep plain stack and of the
 same stack with skips; a short training race; the trained MNIST models of lectures 9-11.
 
-The numbers come from demos.advanced_cnn_compute; this module draws and wires them."""
+The numbers come from demos.vision.advanced_cnn_compute; this module draws and wires them."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import math
 import gradio as gr
 import plotly.graph_objects as go
 
-from demos import advanced_cnn_compute as ac
 from demos import live, ui
 from demos.i18n import I18N, built_keys, register, t
+from demos.vision import advanced_cnn_compute as ac
 
 LECTURE = ui.Lecture("advanced_cnn", "sec_vision", "ac_tab", "ac_source", "ac_intro")
 

@@ -3,7 +3,7 @@ source/target pair, the five models (RNNCell stepped by hand, nn.RNN,
 embedding + RNN + linear, nn.LSTM, nn.GRU), their epoch-by-epoch training, and
 the tensor shapes of RNNCell / RNN / LSTM / GRU obtained by running them.
 
-No UI here: the tab is demos/rnn_basics.py. torch is imported lazily.
+No UI here: the tab is demos/sequences/rnn_basics.py. torch is imported lazily.
 """
 
 from __future__ import annotations

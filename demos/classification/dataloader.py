@@ -17,7 +17,8 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import live, pima, ui
+from demos import live, ui
+from demos.classification import pima
 from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("dataloader", "sec_classification", "dl_tab", "dl_source", "dl_intro")
@@ -158,7 +159,7 @@ register(
     }
 )
 
-TITANIC = Path(__file__).resolve().parents[1] / "data" / "titanic.csv"
+TITANIC = Path(__file__).resolve().parents[2] / "data" / "titanic.csv"
 N_RANGE = (1, 40)
 SIZES = (1, 4, 16, 64, 256, 614)  # 614 = every Pima training row: full batch
 TITANIC_LAYERS = ((11, 16), (16, 8), (8, 1))

@@ -3,7 +3,7 @@
 The lecture's 5x5 input convolved with the 3x3 kernel 1..9 (padding, stride), the window
 sliding position by position with its 9 products and their sum; a C-channel kernel summing
 over the channels and m kernels stacking m output channels; max-pooling the 4x4 example; and
-a calculator of every layer's shape and parameter count (demos.conv_shapes), each checked
+a calculator of every layer's shape and parameter count (demos.vision.conv_shapes), each checked
 against PyTorch (F.conv2d, F.max_pool2d, a forward pass of the same nn.Sequential).
 """
 
@@ -16,9 +16,9 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import conv_shapes as cs
 from demos import links, ui
 from demos.i18n import I18N, built_keys, register, t
+from demos.vision import conv_shapes as cs
 
 LECTURE = ui.Lecture("convolution", "sec_vision", "conv_tab", "conv_source", "conv_intro")
 

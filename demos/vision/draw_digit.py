@@ -1,5 +1,5 @@
 """PyTorch lecture 10: draw a digit and watch three trained networks read it -- preprocessed
-as MNIST was made (demos/digits.py), with the input the model sees, the top-3 probabilities,
+as MNIST was made (demos/vision/digits.py), with the input the model sees, the top-3 probabilities,
 a warning for scribbles, and the feature maps and kernels of the CNNs."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import digits, links, mnist_data, ui
+from demos import links, mnist_data, ui
 from demos.i18n import I18N, both, built_keys, register, t
+from demos.vision import digits
 
 LECTURE = ui.Lecture("draw_digit", "sec_vision", "dd_tab", "dd_source", "dd_intro")
 

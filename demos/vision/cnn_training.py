@@ -13,7 +13,8 @@ import time
 import gradio as gr
 import plotly.graph_objects as go
 
-from demos import live, mnist_data, mnist_live, softmax, ui
+from demos import live, mnist_data, mnist_live, ui
+from demos.classification import softmax
 from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("cnn_training", "sec_vision", "ct_tab", "ct_source", "ct_intro")

@@ -127,7 +127,7 @@ register(
     }
 )
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "pima.csv"
+DATA = Path(__file__).resolve().parents[2] / "data" / "pima.csv"
 FEATURES = ("pregnancies", "glucose", "blood_pressure", "skin_thickness", "insulin", "bmi", "pedigree", "age")
 # Training-split statistics written by data/derive_tables.py (see data/tables.md):
 # name: (median that replaces a missing 0, or None; mean; std), z = (x - mean) / std.

@@ -1,6 +1,6 @@
 """Hung-yi Lee, ML lecture 1 (P1): what machine learning must do besides being accurate, made
 tangible on the pretrained digit models: explain, attack, say "I don't know", adapt, compress.
-The computation lives in demos/beyond_compute.py; this module is layout and wiring."""
+The computation lives in demos/vision/beyond_compute.py; this module is layout and wiring."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import beyond_compute as bc
-from demos import digits, links, ui
+from demos import links, ui
 from demos.i18n import I18N, built_keys, register, t
+from demos.vision import beyond_compute as bc
+from demos.vision import digits
 
 LECTURE = ui.Lecture("beyond", "sec_vision", "by_tab", "by_source", "by_intro")
 

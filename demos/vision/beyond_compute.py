@@ -1,7 +1,7 @@
 """Beyond accuracy (Hung-yi Lee, ML 2021 lecture 1): explain, attack, say "I don't know", adapt and
 compress the app's pretrained MNIST models. Pure computation: arrays in, arrays, dicts and floats out.
 
-Images are ink (28, 28) float32 in [0, 1] (1 = ink), as demos.digits makes them; a model sees
+Images are ink (28, 28) float32 in [0, 1] (1 = ink), as demos.vision.digits makes them; a model sees
 (ink - 0.1307) / 0.3081. Attacks and saliency work in ink space, so epsilon is in pixel units
 (1 = black to white). The shared models are never modified: fine-tuning, pruning and quantising
 work on a deep copy. torch is imported on first use.
@@ -18,7 +18,8 @@ import warnings
 
 import numpy as np
 
-from demos import digits, ui
+from demos import ui
+from demos.vision import digits
 
 MODELS = digits.MODELS  # ("mlp", "lecture_cnn", "best_cnn")
 SALIENCY_METHODS = ("gradient", "integrated", "occlusion")
@@ -216,7 +217,7 @@ def smallest_eps(model_name: str, image, target: int | None = None, steps: int =
 def scores(model_name: str, images, method: str = "msp") -> np.ndarray:
     """How digit-like each image looks to the model (N,), higher = more confident.
     msp: max softmax probability (Hendrycks & Gimpel 2017); energy: logsumexp(z) = -E(x)
-    (Liu et al. 2020); ensemble: the max of the three models' mean probabilities (demos.digits'
+    (Liu et al. 2020); ensemble: the max of the three models' mean probabilities (demos.vision.digits'
     own check, whatever ``model_name`` is)."""
     torch = _torch()
     if method == "ensemble":
@@ -235,7 +236,7 @@ SHAPES = ("circle", "square", "triangle", "star", "cross", "grid", "spiral", "sm
 
 
 def _canvas(draw_fn) -> np.ndarray:
-    """Draw black on a white 112x112 PIL canvas, then MNIST-style preprocessing (demos.digits)."""
+    """Draw black on a white 112x112 PIL canvas, then MNIST-style preprocessing (demos.vision.digits)."""
     from PIL import Image, ImageDraw
 
     im = Image.new("L", (112, 112), 255)
@@ -352,7 +353,7 @@ def background_colours(n: int, seed: int = 0) -> np.ndarray:
 
 
 def luma(rgb: np.ndarray) -> np.ndarray:
-    """ITU-R 601 grey of (..., 3) RGB, as PIL's "L" and demos.digits.to_ink."""
+    """ITU-R 601 grey of (..., 3) RGB, as PIL's "L" and demos.vision.digits.to_ink."""
     return rgb @ np.array([0.299, 0.587, 0.114])
 
 

@@ -45,6 +45,14 @@ def test_lecture_and_build_signature(key):
     assert list(typing.get_type_hints(module.build)) == ["lang", "return"] and hints["lang"] is ui.TabLang
 
 
+@params
+def test_tab_lives_in_the_package_of_its_section(key):
+    # the layout mirrors the tab bar: section "sec_vision" -> demos/vision/
+    module = LECTURES[key]
+    package = module.LECTURE.section.removeprefix("sec_")
+    assert module.__name__ == f"demos.{package}.{key}", (module.__name__, module.LECTURE.section)
+
+
 # One fresh interpreter builds each tab alone, in its own gr.Blocks, and says which build imported torch.
 BUILD_EACH = """
 import json, sys

@@ -743,8 +743,12 @@ def api_compression(sparsity: float = 0.5) -> list[dict]:
 # ---- layout ----------------------------------------------------------------------
 
 
-def build(lang: ui.TabLang) -> None:
-    ui.header(LECTURE)
+# a heavy computation: two at a time, with the full progress bar
+_HEAVY = {"concurrency_limit": 2, "api_visibility": "private", "show_progress": "full"}
+
+
+def _input_panel(lang: ui.TabLang):
+    """The model, the test digit or drawing, its picture and the prediction; returns (state, model)."""
     state = gr.State(NOT_SHOWN)  # per user: the current 28x28 input
     with gr.Row():
         with gr.Column(scale=2, min_width=300):
@@ -764,99 +768,80 @@ def build(lang: ui.TabLang) -> None:
         with gr.Column(scale=1, min_width=240):
             input_plot = gr.Plot(show_label=False, elem_id="by-input")
 
-    sub_tabs: dict[str, gr.Tab] = {}
-    with gr.Tabs():
-        with gr.Tab(I18N("by_xai_tab"), elem_id="by-tab-xai") as sub_tabs["by_xai_tab"]:
-            gr.Markdown(I18N("by_xai_intro"), elem_classes=["lecture-intro"])
-            with gr.Row():
-                xai_method = gr.Radio(
-                    [(I18N(f"by_m_{m}"), m) for m in bc.SALIENCY_METHODS],
-                    value="gradient",
-                    label=I18N("by_xai_method"),
-                    elem_id="by-xai-method",
-                )
-                xai_class = gr.Radio(
-                    [(str(c), c) for c in range(10)], value=3, label=I18N("by_xai_class"), elem_id="by-xai-class"
-                )
-            xai_plot = gr.Plot(show_label=False, elem_id="by-xai-plot")
-            xai_text = gr.Markdown(elem_id="by-xai-text")
-            ui.code_panel("beyond_saliency")
-        with gr.Tab(I18N("by_atk_tab"), elem_id="by-tab-attack") as sub_tabs["by_atk_tab"]:
-            gr.Markdown(I18N("by_atk_intro"), elem_classes=["lecture-intro"])
-            with gr.Row():
-                eps = gr.Slider(0, bc.EPS_MAX, value=0.0, step=0.005, label=I18N("by_eps"), elem_id="by-eps")
-                steps = gr.Radio(
-                    [("FGSM", 1), (f"I-FGSM ×{bc.IFGSM_STEPS}", bc.IFGSM_STEPS)],
-                    value=1,
-                    label=I18N("by_atk_method"),
-                    elem_id="by-atk-steps",
-                )
-                target = gr.Dropdown(
-                    [(I18N("by_none"), "none")] + [(str(c), str(c)) for c in range(10)],
-                    value="none",
-                    label=I18N("by_atk_target"),
-                    elem_id="by-atk-target",
-                )
-            atk_text = gr.Markdown(elem_id="by-atk-pred")
-            atk_plot = gr.Plot(show_label=False, elem_id="by-atk-plot")
-            with gr.Row():
-                atk_min = gr.Markdown(elem_id="by-atk-min")
-                atk_curve = gr.Plot(show_label=False, elem_id="by-atk-curve")
-            ui.code_panel("beyond_fgsm")
-        with gr.Tab(I18N("by_ood_tab"), elem_id="by-tab-ood") as sub_tabs["by_ood_tab"]:
-            gr.Markdown(I18N("by_ood_intro"), elem_classes=["lecture-intro"])
-            with gr.Row():
-                ood_method = gr.Radio(
-                    [(I18N(f"by_s_{m}"), m) for m in bc.OOD_METHODS],
-                    value="msp",
-                    label=I18N("by_ood_method"),
-                    elem_id="by-ood-method",
-                )
-                threshold = gr.Slider(
-                    0.0, 1.0, value=bc.MSP_THRESHOLD, step=0.01, label=I18N("by_threshold"), elem_id="by-threshold"
-                )
-            ood_text = gr.Markdown(elem_id="by-ood-rates")
-            with gr.Row():
-                ood_plot = gr.Plot(show_label=False, elem_id="by-ood-gallery", scale=3)
-                ood_curve_plot = gr.Plot(show_label=False, elem_id="by-ood-curve", scale=2)
-            ui.code_panel("beyond_ood")
-        with gr.Tab(I18N("by_dom_tab"), elem_id="by-tab-domain") as sub_tabs["by_dom_tab"]:
-            gr.Markdown(I18N("by_dom_intro"), elem_classes=["lecture-intro"])
-            dom_examples = gr.Plot(show_label=False, elem_id="by-dom-examples")
-            after = gr.State({})  # per user: fine-tuned accuracies {model: {shift: acc}}
-            with gr.Row():
-                with gr.Column(scale=2, min_width=280):
-                    shift = gr.Radio(
-                        [(I18N(f"by_sh_{s}"), s) for s in bc.SHIFTS[1:]],
-                        value="invert",
-                        label=I18N("by_shift"),
-                        elem_id="by-shift",
-                    )
-                    per_class = gr.Slider(1, 20, value=5, step=1, label=I18N("by_per_class"), elem_id="by-per-class")
-                    ft_steps = gr.Slider(1, 100, value=40, step=1, label=I18N("by_steps"), elem_id="by-ft-steps")
-                    with gr.Row():
-                        measure = gr.Button(I18N("by_measure"), elem_id="by-measure")
-                        tune = gr.Button(I18N("by_finetune"), variant="primary", elem_id="by-finetune")
-                    ft_text = gr.Markdown(t("by_dom_idle", "en"), elem_id="by-ft-text")
-                with gr.Column(scale=3):
-                    dom_plot = gr.Plot(show_label=False, elem_id="by-dom-plot")
-            ui.code_panel("beyond_domain")
-        with gr.Tab(I18N("by_cmp_tab"), elem_id="by-tab-compress") as sub_tabs["by_cmp_tab"]:
-            gr.Markdown(I18N("by_cmp_intro"), elem_classes=["lecture-intro"])
-            shown = gr.State(False)
-            with gr.Row():
-                sparsity = gr.Slider(0.0, 0.95, value=0.5, step=0.05, label=I18N("by_sparsity"), elem_id="by-sparsity")
-                run = gr.Button(I18N("by_cmp_run"), variant="primary", elem_id="by-cmp-run")
-            cmp_table = gr.Markdown(t("by_cmp_idle", "en"), elem_id="by-cmp-table")
-            ui.code_panel("beyond_compress")
-
     # the input: the test digit when the tab is first shown and on every index change; per stroke of the drawing
     ui.on_inputs(on_index, [index], [state, input_plot])
     ui.on_inputs(on_first_show, [index, state], [state, input_plot], triggers=[lang])
     ui.on_inputs(on_pad, [pad], [state, input_plot])
     ui.on_inputs(on_pred, [state, model, lang], pred)
+    return state, model
+
+
+def _explain_tab(state, model, lang: ui.TabLang) -> None:
+    """① Explain: saliency maps of the predicted class and a chosen class."""
+    with gr.Tab(I18N("by_xai_tab"), elem_id="by-tab-xai"):
+        gr.Markdown(I18N("by_xai_intro"), elem_classes=["lecture-intro"])
+        with gr.Row():
+            xai_method = gr.Radio(
+                [(I18N(f"by_m_{m}"), m) for m in bc.SALIENCY_METHODS],
+                value="gradient",
+                label=I18N("by_xai_method"),
+                elem_id="by-xai-method",
+            )
+            xai_class = gr.Radio(
+                [(str(c), c) for c in range(10)], value=3, label=I18N("by_xai_class"), elem_id="by-xai-class"
+            )
+        xai_plot = gr.Plot(show_label=False, elem_id="by-xai-plot")
+        xai_text = gr.Markdown(elem_id="by-xai-text")
+        ui.code_panel("beyond_saliency")
     ui.on_inputs(on_xai, [state, model, xai_method, xai_class, lang], [xai_plot, xai_text])
+
+
+def _attack_tab(state, model, lang: ui.TabLang) -> None:
+    """② Attack: (iterated) FGSM at a chosen ε, the smallest flipping ε and the probability against ε."""
+    with gr.Tab(I18N("by_atk_tab"), elem_id="by-tab-attack"):
+        gr.Markdown(I18N("by_atk_intro"), elem_classes=["lecture-intro"])
+        with gr.Row():
+            eps = gr.Slider(0, bc.EPS_MAX, value=0.0, step=0.005, label=I18N("by_eps"), elem_id="by-eps")
+            steps = gr.Radio(
+                [("FGSM", 1), (f"I-FGSM ×{bc.IFGSM_STEPS}", bc.IFGSM_STEPS)],
+                value=1,
+                label=I18N("by_atk_method"),
+                elem_id="by-atk-steps",
+            )
+            target = gr.Dropdown(
+                [(I18N("by_none"), "none")] + [(str(c), str(c)) for c in range(10)],
+                value="none",
+                label=I18N("by_atk_target"),
+                elem_id="by-atk-target",
+            )
+        atk_text = gr.Markdown(elem_id="by-atk-pred")
+        atk_plot = gr.Plot(show_label=False, elem_id="by-atk-plot")
+        with gr.Row():
+            atk_min = gr.Markdown(elem_id="by-atk-min")
+            atk_curve = gr.Plot(show_label=False, elem_id="by-atk-curve")
+        ui.code_panel("beyond_fgsm")
     ui.on_inputs(on_attack, [state, model, eps, steps, target, lang], [atk_plot, atk_text, atk_min, atk_curve])
+
+
+def _anomaly_tab(state, model, lang: ui.TabLang) -> None:
+    """③ "I don't know": a score and a threshold, the gallery of non-digits and the detection curve."""
+    with gr.Tab(I18N("by_ood_tab"), elem_id="by-tab-ood"):
+        gr.Markdown(I18N("by_ood_intro"), elem_classes=["lecture-intro"])
+        with gr.Row():
+            ood_method = gr.Radio(
+                [(I18N(f"by_s_{m}"), m) for m in bc.OOD_METHODS],
+                value="msp",
+                label=I18N("by_ood_method"),
+                elem_id="by-ood-method",
+            )
+            threshold = gr.Slider(
+                0.0, 1.0, value=bc.MSP_THRESHOLD, step=0.01, label=I18N("by_threshold"), elem_id="by-threshold"
+            )
+        ood_text = gr.Markdown(elem_id="by-ood-rates")
+        with gr.Row():
+            ood_plot = gr.Plot(show_label=False, elem_id="by-ood-gallery", scale=3)
+            ood_curve_plot = gr.Plot(show_label=False, elem_id="by-ood-curve", scale=2)
+        ui.code_panel("beyond_ood")
     ui.on_inputs(on_ood_method, [ood_method, model, lang], threshold, triggers=[ood_method, model])
     ui.on_inputs(
         on_ood,
@@ -864,21 +849,63 @@ def build(lang: ui.TabLang) -> None:
         [ood_plot, ood_text, ood_curve_plot],
         triggers=[state, model, threshold, lang],
     )
+
+
+def _domain_tab(state, model, lang: ui.TabLang) -> None:
+    """④ Adapt: the shifted domains' examples, their accuracy, and fine-tuning on one of them."""
+    with gr.Tab(I18N("by_dom_tab"), elem_id="by-tab-domain") as tab:
+        gr.Markdown(I18N("by_dom_intro"), elem_classes=["lecture-intro"])
+        dom_examples = gr.Plot(show_label=False, elem_id="by-dom-examples")
+        after = gr.State({})  # per user: fine-tuned accuracies {model: {shift: acc}}
+        with gr.Row():
+            with gr.Column(scale=2, min_width=280):
+                shift = gr.Radio(
+                    [(I18N(f"by_sh_{s}"), s) for s in bc.SHIFTS[1:]],
+                    value="invert",
+                    label=I18N("by_shift"),
+                    elem_id="by-shift",
+                )
+                per_class = gr.Slider(1, 20, value=5, step=1, label=I18N("by_per_class"), elem_id="by-per-class")
+                ft_steps = gr.Slider(1, 100, value=40, step=1, label=I18N("by_steps"), elem_id="by-ft-steps")
+                with gr.Row():
+                    measure = gr.Button(I18N("by_measure"), elem_id="by-measure")
+                    tune = gr.Button(I18N("by_finetune"), variant="primary", elem_id="by-finetune")
+                ft_text = gr.Markdown(t("by_dom_idle", "en"), elem_id="by-ft-text")
+            with gr.Column(scale=3):
+                dom_plot = gr.Plot(show_label=False, elem_id="by-dom-plot")
+        ui.code_panel("beyond_domain")
+
     ui.on_inputs(on_domain_examples, [state, lang], dom_examples)
-    heavy = {"concurrency_limit": 2, "api_visibility": "private", "show_progress": "full"}
-    gr.on(
-        [measure.click, sub_tabs["by_dom_tab"].select],
-        on_measure,
-        [model, after, lang],
-        [dom_plot, after],
-        **heavy,
-    )
-    tune.click(on_finetune, [model, shift, per_class, ft_steps, after, lang], [dom_plot, ft_text, after], **heavy)
+    gr.on([measure.click, tab.select], on_measure, [model, after, lang], [dom_plot, after], **_HEAVY)
+    tune.click(on_finetune, [model, shift, per_class, ft_steps, after, lang], [dom_plot, ft_text, after], **_HEAVY)
     # a new model or language redraws the accuracy chart only once this user has seen it
-    ui.on_inputs(on_domain_lang, [model, after, lang], dom_plot, triggers=[model, lang], **heavy)
+    ui.on_inputs(on_domain_lang, [model, after, lang], dom_plot, triggers=[model, lang], **_HEAVY)
     ui.on_inputs(on_finetune_lang, [after, lang], ft_text, triggers=[lang])
-    gr.on([run.click, sparsity.release], on_compress, [sparsity, lang], [cmp_table, shown], **heavy)
+
+
+def _compress_tab(lang: ui.TabLang) -> None:
+    """⑤ Compress: the live-measured table of best_cnn quantised and pruned."""
+    with gr.Tab(I18N("by_cmp_tab"), elem_id="by-tab-compress"):
+        gr.Markdown(I18N("by_cmp_intro"), elem_classes=["lecture-intro"])
+        shown = gr.State(False)
+        with gr.Row():
+            sparsity = gr.Slider(0.0, 0.95, value=0.5, step=0.05, label=I18N("by_sparsity"), elem_id="by-sparsity")
+            run = gr.Button(I18N("by_cmp_run"), variant="primary", elem_id="by-cmp-run")
+        cmp_table = gr.Markdown(t("by_cmp_idle", "en"), elem_id="by-cmp-table")
+        ui.code_panel("beyond_compress")
+    gr.on([run.click, sparsity.release], on_compress, [sparsity, lang], [cmp_table, shown], **_HEAVY)
     ui.on_inputs(on_compress_lang, [sparsity, shown, lang], cmp_table, triggers=[lang])
+
+
+def build(lang: ui.TabLang) -> None:
+    ui.header(LECTURE)
+    state, model = _input_panel(lang)
+    with gr.Tabs():
+        _explain_tab(state, model, lang)
+        _attack_tab(state, model, lang)
+        _anomaly_tab(state, model, lang)
+        _domain_tab(state, model, lang)
+        _compress_tab(lang)
     # the frontend re-translates only the selected tab's label when the locale changes: send them all again
     gr.api(api_attack, api_name="beyond_attack")
     gr.api(api_ood, api_name="beyond_ood")

@@ -455,30 +455,50 @@ def api_image(value):
     raise ui.user_error("dd_err_kind", None)
 
 
+def _pad_column():
+    """The sketchpad with its Clear and Random buttons and the true label; returns (pad, clear, random, truth)."""
+    with gr.Column(scale=5, min_width=320):
+        pad = gr.Sketchpad(
+            label=I18N("dd_pad"),
+            type="numpy",
+            image_mode="RGBA",
+            canvas_size=(CANVAS, CANVAS),
+            fixed_canvas=True,
+            brush=gr.Brush(default_size=BRUSH, colors=["#000000"], color_mode="fixed"),
+            eraser=gr.Eraser(default_size=BRUSH * 2),
+            layers=False,
+            transforms=(),
+            buttons=[],
+            height=460,
+            elem_id="dd-pad",
+            elem_classes=[links.UNZOOMED],
+        )
+        with gr.Row():
+            clear = gr.Button(I18N("dd_clear"), variant="secondary", elem_id="dd-clear")
+            random_btn = gr.Button(I18N("dd_random"), variant="secondary", elem_id="dd-random")
+        truth = gr.Markdown(elem_id="dd-truth")
+        gr.HTML("", js_on_load=ui.sketchpad_helpers_js("dd-pad"), padding=False, elem_id="dd-pick-brush")
+    return pad, clear, random_btn, truth
+
+
+def _feature_maps():
+    """The heading and the plots of the first layer's kernels and both conv layers' maps; returns the plots."""
+    gr.Markdown(I18N("dd_maps_head"))
+    gr.Markdown(I18N("dd_maps_intro"), elem_classes=["lecture-intro"])
+    with gr.Row():
+        with gr.Column(scale=2, min_width=300):
+            kernels = gr.Plot(show_label=False, elem_id="dd-kernels")
+        with gr.Column(scale=3, min_width=400):
+            conv1 = gr.Plot(show_label=False, elem_id="dd-conv1")
+    conv2 = gr.Plot(show_label=False, elem_id="dd-conv2")
+    ui.code_panel("draw_digit")
+    return kernels, conv1, conv2
+
+
 def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     with gr.Row(equal_height=False):
-        with gr.Column(scale=5, min_width=320):
-            pad = gr.Sketchpad(
-                label=I18N("dd_pad"),
-                type="numpy",
-                image_mode="RGBA",
-                canvas_size=(CANVAS, CANVAS),
-                fixed_canvas=True,
-                brush=gr.Brush(default_size=BRUSH, colors=["#000000"], color_mode="fixed"),
-                eraser=gr.Eraser(default_size=BRUSH * 2),
-                layers=False,
-                transforms=(),
-                buttons=[],
-                height=460,
-                elem_id="dd-pad",
-                elem_classes=[links.UNZOOMED],
-            )
-            with gr.Row():
-                clear = gr.Button(I18N("dd_clear"), variant="secondary", elem_id="dd-clear")
-                random_btn = gr.Button(I18N("dd_random"), variant="secondary", elem_id="dd-random")
-            truth = gr.Markdown(elem_id="dd-truth")
-            gr.HTML("", js_on_load=ui.sketchpad_helpers_js("dd-pad"), padding=False, elem_id="dd-pick-brush")
+        pad, clear, random_btn, truth = _pad_column()
         with gr.Column(scale=4, min_width=250):
             seen = gr.Plot(seen_figure(None, "en"), show_label=False, elem_id="dd-seen")
             caption = gr.Markdown(elem_id="dd-caption")
@@ -491,16 +511,7 @@ def build(lang: ui.TabLang) -> None:
             )
             label = gr.Label(num_top_classes=3, label=I18N("dd_top3"), elem_id="dd-label")
             status = gr.Markdown(t("dd_status_empty", "en"), elem_id="dd-status")
-
-    gr.Markdown(I18N("dd_maps_head"))
-    gr.Markdown(I18N("dd_maps_intro"), elem_classes=["lecture-intro"])
-    with gr.Row():
-        with gr.Column(scale=2, min_width=300):
-            kernels = gr.Plot(show_label=False, elem_id="dd-kernels")
-        with gr.Column(scale=3, min_width=400):
-            conv1 = gr.Plot(show_label=False, elem_id="dd-conv1")
-    conv2 = gr.Plot(show_label=False, elem_id="dd-conv2")
-    ui.code_panel("draw_digit")
+    kernels, conv1, conv2 = _feature_maps()
 
     shown = gr.State(None)  # per user: the test digit the app put on the pad, until the user draws or clears
     outputs = [label, status, seen, caption, conv1, conv2]

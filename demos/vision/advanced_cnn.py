@@ -687,6 +687,7 @@ def api_gradient_flow(depth: int, activation: str, seed: int) -> dict:
 
 
 # ---- layout and wiring -------------------------------------------------------------------------------
+# Each section redraws on every change of an input, the language included (so also when the tab is first shown).
 
 
 def _shape_sliders(prefix: str, keys: tuple[str, str, str], default: tuple[int, int, int]):
@@ -699,9 +700,8 @@ def _shape_sliders(prefix: str, keys: tuple[str, str, str], default: tuple[int, 
         ]
 
 
-def build(lang: ui.TabLang) -> None:
-    ui.header(LECTURE)
-
+def _inception_section(lang: ui.TabLang) -> None:
+    """The Inception block: input shape sliders, its diagram, the branches' shapes and why 1x1 convolutions."""
     gr.Markdown(I18N("ac_inc_head"))
     inc_in = _shape_sliders("ac-inc", ("ac_in_c", "ac_in_h", "ac_in_w"), ac.LECTURE_INCEPTION_INPUT)
     # Drawn when the tab is first shown (ui.on_inputs below): building the tab needs no torch.
@@ -711,12 +711,20 @@ def build(lang: ui.TabLang) -> None:
             inc_md = gr.Markdown(elem_id="ac-branches")
         with gr.Column(scale=2):
             why_md = gr.Markdown(elem_id="ac-why")
+    ui.on_inputs(on_inception, [*inc_in, lang], [inc_plot, inc_md, why_md])
 
+
+def _residual_section(lang: ui.TabLang) -> None:
+    """The residual block: input shape sliders, its diagram and why the skip connection."""
     gr.Markdown(I18N("ac_res_head"))
     res_in = _shape_sliders("ac-res", ("ac_res_in_c", "ac_res_in_h", "ac_res_in_w"), ac.LECTURE_RESIDUAL_INPUT)
     res_plot = gr.Plot(show_label=False, elem_id="ac-residual")
     res_md = gr.Markdown(elem_id="ac-res-why")
+    ui.on_inputs(on_residual, [*res_in, lang], [res_plot, res_md])
 
+
+def _gradient_section(lang: ui.TabLang):
+    """Gradient flow through a plain and a residual stack; returns (depth, activation, seed) for the race."""
     gr.Markdown(I18N("ac_grad_head"))
     gr.Markdown(I18N("ac_grad_intro"), elem_classes=["lecture-intro"])
     with gr.Row():
@@ -727,7 +735,18 @@ def build(lang: ui.TabLang) -> None:
             grad_md = gr.Markdown(elem_id="ac-grad-summary")
         with gr.Column(scale=2):
             grad_plot = gr.Plot(show_label=False, elem_id="ac-grad")
+    ui.on_inputs(
+        on_gradient,
+        [depth, activation, seed, lang],
+        [grad_plot, grad_md],
+        concurrency_id="ac_grad",
+        concurrency_limit=4,
+    )
+    return depth, activation, seed
 
+
+def _race_panel():
+    """The training race's layout; returns (epochs, start, stop, (plot, status, race state)). build wires it."""
     gr.Markdown(I18N("ac_race_head"))
     gr.Markdown(I18N("ac_race_intro"), elem_classes=["lecture-intro"])
     race0 = new_race()
@@ -741,22 +760,25 @@ def build(lang: ui.TabLang) -> None:
             race_md = gr.Markdown(race_text(race0, "en"), elem_id="ac-race-status")
         with gr.Column(scale=2):
             race_plot = gr.Plot(race_figure(race0, "en"), show_label=False, elem_id="ac-race")
+    return epochs, start, stop, (race_plot, race_md, race)
 
+
+def _models_section(lang: ui.TabLang) -> None:
+    """The models' summary and the lecture's code."""
     gr.Markdown(I18N("ac_models_head"))
     models_md = gr.Markdown(elem_id="ac-models")
     ui.code_panel("inception", "residual", "gradient_flow")
-
-    # on every change of an input, the language included (so also when the tab is first shown)
-    ui.on_inputs(on_inception, [*inc_in, lang], [inc_plot, inc_md, why_md])
-    ui.on_inputs(on_residual, [*res_in, lang], [res_plot, res_md])
-    ui.on_inputs(
-        on_gradient,
-        [depth, activation, seed, lang],
-        [grad_plot, grad_md],
-        concurrency_id="ac_grad",
-        concurrency_limit=4,
-    )
     ui.on_inputs(on_models, [lang], [models_md])
+
+
+def build(lang: ui.TabLang) -> None:
+    ui.header(LECTURE)
+    _inception_section(lang)
+    _residual_section(lang)
+    depth, activation, seed = _gradient_section(lang)
+    epochs, start, stop, (race_plot, race_md, race) = _race_panel()
+    _models_section(lang)
+    # the race is wired here, after the models' redraw: the events keep their order on a language change
     race_out = [race_plot, race_md, race]
     training = start.click(
         on_race, [depth, activation, seed, epochs, lang], race_out, concurrency_id="ac_race", **live.TRAINING

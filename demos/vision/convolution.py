@@ -790,18 +790,26 @@ def calc_outputs(result: dict, lang: str) -> tuple[str, str, str]:
     if result["input"] is not None:
         ui.torch_ready()  # one thread, imported once
         check = cs.torch_check(result)
-    head = [
-        t(k, lang)
-        for k in (
-            "conv_col_n",
-            "conv_col_layer",
-            "conv_col_shape",
-            "conv_col_params",
-            "conv_col_formula",
-            "conv_col_torch",
-        )
-    ]
-    rows = ["| " + " | ".join(head) + " |", "|---:|---|---|---:|---|:---:|"]
+    rows, mismatches = _calc_rows(result, check, lang)
+    if err is not None:
+        if isinstance(err.where, int):  # the impossible layer's own row
+            code = f"`{err.code}`" if err.code else ""
+            rows.append(f"| {err.where} | {code} | **✗** | | | |")
+        status = _calc_error_status(result, check, lang)
+    else:
+        status = _calc_status(result, check, mismatches, lang)
+    code = ""
+    if result["input"] is not None and (err is None or (isinstance(err.where, int) and err.code)):
+        code = cs.script(result, extra=err.code if err is not None else None)  # raises where PyTorch does
+    table = "\n".join(rows) if result["input"] is not None else ""
+    return status, table, code
+
+
+def _calc_rows(result: dict, check: dict | None, lang: str) -> tuple[list[str], list[str]]:
+    """The table's Markdown rows (head, input, one per layer with PyTorch's shape beside ours) and the
+    layers whose shape PyTorch disagrees with, as "n: ours ≠ theirs"."""
+    keys = ("conv_col_n", "conv_col_layer", "conv_col_shape", "conv_col_params", "conv_col_formula", "conv_col_torch")
+    rows = ["| " + " | ".join(t(k, lang) for k in keys) + " |", "|---:|---|---|---:|---|:---:|"]
     mismatches = []
     if result["input"] is not None:
         rows.append(f"| 0 | {t('conv_row_input', lang)} | **{_shape(result['input'])}** | 0 | N × C × H × W | |")
@@ -813,39 +821,39 @@ def calc_outputs(result: dict, lang: str) -> tuple[str, str, str]:
         rows.append(
             f"| {n} | `{row['code']}` | **{_shape(row['shape'])}** | {row['params_formula']} | {row['formula']} | {mark} |"
         )
-    if err is not None:
-        where = err.where
-        message = err.text(lang)
-        if isinstance(where, int) and result.get("lines") and where <= len(result["lines"]):
-            message += t("conv_calc_line_of", lang, line=result["lines"][where - 1])
-        if isinstance(where, int):
-            code = f"`{err.code}`" if err.code else ""
-            rows.append(f"| {where} | {code} | **✗** | | | |")
-        status = t("conv_calc_error", lang, message=message)
-        if check and check["error"] and err.code:
-            status += "\n\n" + t("conv_calc_torch_says", lang, message=check["error"].replace("`", "'"))
-    elif not result["layers"]:
-        status = t("conv_calc_empty", lang)
-    elif mismatches or (check and check["params"] != result["total_params"]):
-        status = t(
-            "conv_calc_mismatch", lang, detail="; ".join(mismatches) or f"{check['params']} ≠ {result['total_params']}"
-        )
-    else:
-        device = t("conv_meta" if check["device"] == "meta" else "conv_cpu", lang)
-        status = t(
-            "conv_calc_ok",
-            lang,
-            shape=_shape(result["layers"][-1]["shape"]),
-            total=f"{result['total_params']:,}",
-            device=device,
-            torch_total=f"{check['params']:,}",
-            mark="✓",
-        )
-    code = ""
-    if result["input"] is not None and (err is None or (isinstance(err.where, int) and err.code)):
-        code = cs.script(result, extra=err.code if err is not None else None)  # raises where PyTorch does
-    table = "\n".join(rows) if result["input"] is not None else ""
-    return status, table, code
+    return rows, mismatches
+
+
+def _calc_error_status(result: dict, check: dict | None, lang: str) -> str:
+    """The status of an impossible network: the error with its editor line, and PyTorch's own error."""
+    err = result["error"]
+    message = err.text(lang)
+    if isinstance(err.where, int) and result.get("lines") and err.where <= len(result["lines"]):
+        message += t("conv_calc_line_of", lang, line=result["lines"][err.where - 1])
+    status = t("conv_calc_error", lang, message=message)
+    if check and check["error"] and err.code:
+        status += "\n\n" + t("conv_calc_torch_says", lang, message=check["error"].replace("`", "'"))
+    return status
+
+
+def _calc_status(result: dict, check: dict | None, mismatches: list[str], lang: str) -> str:
+    """The status of a possible network: no layers yet, a disagreement with PyTorch, or the output
+    shape and the parameter count, both checked."""
+    if not result["layers"]:
+        return t("conv_calc_empty", lang)
+    if mismatches or (check and check["params"] != result["total_params"]):
+        detail = "; ".join(mismatches) or f"{check['params']} ≠ {result['total_params']}"
+        return t("conv_calc_mismatch", lang, detail=detail)
+    device = t("conv_meta" if check["device"] == "meta" else "conv_cpu", lang)
+    return t(
+        "conv_calc_ok",
+        lang,
+        shape=_shape(result["layers"][-1]["shape"]),
+        total=f"{result['total_params']:,}",
+        device=device,
+        torch_total=f"{check['params']:,}",
+        mark="✓",
+    )
 
 
 def api_conv_shapes(spec: str) -> dict:

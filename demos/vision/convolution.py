@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Callable
 
 import gradio as gr
 import numpy as np
@@ -992,14 +993,18 @@ def _stepper(prefix: str, n0: int, name: str | None = None):
     return pos, n_state
 
 
-def build(lang: ui.TabLang) -> None:
-    ui.header(LECTURE)
+def _lecture_grids() -> dict:
+    """The lecture's input and kernel as the applied grids hold them."""
+    return {"x": [list(r) for r in LECTURE_X], "w": [list(r) for r in LECTURE_K]}
 
-    # ① the worked example
+
+def _worked_example(lang: ui.TabLang) -> Callable[[], None]:
+    """① The lecture's 5x5 input and 3x3 kernel, one window position at a time; the grids can be edited.
+    Returns the function that wires it (see build)."""
     gr.Markdown(I18N("conv_step_head"))
     plan0 = conv_plan(LECTURE_X, LECTURE_K, 0, 1)
     # the applied grids; a hidden component, not a gr.State, because a shared link sets them (links.derive)
-    grids = gr.JSON({"x": [list(r) for r in LECTURE_X], "w": [list(r) for r in LECTURE_K]}, visible="hidden")
+    grids = gr.JSON(_lecture_grids(), visible="hidden")
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
             padding = gr.Radio(list(PADDINGS), value=0, label=I18N("conv_padding"), elem_id="conv-padding")
@@ -1019,7 +1024,27 @@ def build(lang: ui.TabLang) -> None:
             conv_plot = gr.Plot(conv_figure(plan0, 1, "en"), show_label=False, elem_id="conv-plot")
             conv_md = gr.Markdown(elem_id="conv-sum")  # PyTorch's check arrives on first show: no torch at build
 
-    # ② many channels
+    # a shared link sets the grids as Apply would, and the position within the range its grids make
+    links.derive(grids, [x_text, k_text], lambda x, k: on_conv_apply(x, k, "en"))
+    links.limit(pos, [x_text, k_text, padding, stride], link_conv_positions)
+
+    def wire() -> None:
+        ui.on_inputs(on_conv, [grids, padding, stride, pos, lang], [conv_plot, conv_md, pos, n_pos])
+        apply.click(on_conv_apply, [x_text, k_text, lang], grids, **ui.CHEAP)
+        x_text.submit(on_conv_apply, [x_text, k_text, lang], grids, **ui.CHEAP)
+        reset.click(
+            lambda: (grid_text(LECTURE_X), grid_text(LECTURE_K), _lecture_grids()),
+            None,
+            [x_text, k_text, grids],
+            **ui.CHEAP,
+        )
+
+    return wire
+
+
+def _many_channels(lang: ui.TabLang) -> Callable[[], None]:
+    """② An n-channel input, m kernels of n channels, and one output number of kernel j summed over the
+    channels. Returns the function that wires it (see build)."""
     gr.Markdown(I18N("conv_multi_head"))
     seed = gr.State(0)
     with gr.Row():
@@ -1035,10 +1060,20 @@ def build(lang: ui.TabLang) -> None:
             multi_plot = gr.Plot(multi_figure(x0, w0, 0, 1, "en"), show_label=False, elem_id="conv-multi")
             multi_md = gr.Markdown(elem_id="conv-multi-sum")
             stack_plot = gr.Plot(stack_figure(x0, w0, 0, 1, "en"), show_label=False, elem_id="conv-stack")
+    links.limit(which, [m_k], lambda m: (0, int(m) - 1))  # a shared link's kernel j < m
 
-    # ③ pooling
+    def wire() -> None:
+        ui.on_inputs(on_multi, [n_ch, m_k, which, seed, mpos, lang], [multi_plot, stack_plot, multi_md, which])
+        shuffle.click(lambda s: int(s) + 1, seed, seed, **ui.CHEAP)
+
+    return wire
+
+
+def _pooling(lang: ui.TabLang) -> Callable[[], None]:
+    """③ Max or average pooling of the 4x4 example, one window at a time; the input can be edited.
+    Returns the function that wires it (see build)."""
     gr.Markdown(I18N("conv_pool_head"))
-    pool_x = gr.JSON([list(r) for r in POOL_X], visible="hidden")  # the applied grid (see grids)
+    pool_x = gr.JSON([list(r) for r in POOL_X], visible="hidden")  # the applied grid (see _worked_example)
     pplan0 = pool_plan(POOL_X, 2, "max")
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
@@ -1059,11 +1094,28 @@ def build(lang: ui.TabLang) -> None:
         with gr.Column(scale=3):
             pool_plot = gr.Plot(pool_figure(pplan0, 1, "en"), show_label=False, elem_id="conv-pool-plot")
             pool_md = gr.Markdown(elem_id="conv-pool-sum")
+    # a shared link sets the grid as Apply would, and the position within the range it makes
+    links.derive(pool_x, [px_text], lambda x: on_pool_apply(x, "en"))
+    links.limit(ppos, [px_text, pool_k], link_pool_positions)
 
-    # ④ the shape calculator
+    def wire() -> None:
+        ui.on_inputs(on_pool, [pool_x, kind, pool_k, ppos, lang], [pool_plot, pool_md, ppos, n_ppos])
+        papply.click(on_pool_apply, [px_text, lang], pool_x, **ui.CHEAP)
+        ui.on_inputs(
+            lambda lg: gr.Radio(choices=[(t("conv_pool_max", lg), "max"), (t("conv_pool_avg", lg), "avg")]),
+            [lang],
+            kind,
+        )
+
+    return wire
+
+
+def _shape_calculator(lang: ui.TabLang) -> None:
+    """④ Every layer's output shape and parameter count for an input and the editor's layers (or a preset),
+    checked against PyTorch; also the tab's API endpoint conv_shapes."""
     gr.Markdown(I18N("conv_calc_head"))
     gr.Markdown(I18N("conv_calc_intro"), elem_classes=["lecture-intro"])
-    c0, h0, w0_, text0 = preset_text("lecture_cnn")
+    c0, h0, w0, text0 = preset_text("lecture_cnn")
     with gr.Row():
         with gr.Column(scale=2, min_width=320):
             preset = gr.Dropdown(
@@ -1075,7 +1127,7 @@ def build(lang: ui.TabLang) -> None:
             with gr.Row():
                 cin = gr.Number(c0, precision=0, label=I18N("conv_in_c"), elem_id="conv-c", min_width=90)
                 hin = gr.Number(h0, precision=0, label=I18N("conv_in_h"), elem_id="conv-h", min_width=90)
-                win = gr.Number(w0_, precision=0, label=I18N("conv_in_w"), elem_id="conv-w", min_width=90)
+                win = gr.Number(w0, precision=0, label=I18N("conv_in_w"), elem_id="conv-w", min_width=90)
             layers = gr.Textbox(
                 text0, lines=12, max_lines=40, max_length=20_000, label=I18N("conv_layers"), elem_id="conv-layers"
             )
@@ -1087,34 +1139,21 @@ def build(lang: ui.TabLang) -> None:
     calc_table = gr.Markdown(elem_id="conv-calc-table")
     ui.code_panel("convolution", "conv_shapes")
 
-    # a shared link sets the grids as Apply would, and each position within the range its grids make
-    links.derive(grids, [x_text, k_text], lambda x, k: on_conv_apply(x, k, "en"))
-    links.limit(pos, [x_text, k_text, padding, stride], link_conv_positions)
-    links.limit(which, [m_k], lambda m: (0, int(m) - 1))
-    links.derive(pool_x, [px_text], lambda x: on_pool_apply(x, "en"))
-    links.limit(ppos, [px_text, pool_k], link_pool_positions)
-
-    # wiring: every redraw runs on a change of its inputs, the language included (so when the tab is first shown)
-    ui.on_inputs(on_conv, [grids, padding, stride, pos, lang], [conv_plot, conv_md, pos, n_pos])
-    apply.click(on_conv_apply, [x_text, k_text, lang], grids, **ui.CHEAP)
-    x_text.submit(on_conv_apply, [x_text, k_text, lang], grids, **ui.CHEAP)
-    reset.click(
-        lambda: (
-            grid_text(LECTURE_X),
-            grid_text(LECTURE_K),
-            {"x": [list(r) for r in LECTURE_X], "w": [list(r) for r in LECTURE_K]},
-        ),
-        None,
-        [x_text, k_text, grids],
-        **ui.CHEAP,
-    )
-    ui.on_inputs(on_multi, [n_ch, m_k, which, seed, mpos, lang], [multi_plot, stack_plot, multi_md, which])
-    shuffle.click(lambda s: int(s) + 1, seed, seed, **ui.CHEAP)
-    ui.on_inputs(on_pool, [pool_x, kind, pool_k, ppos, lang], [pool_plot, pool_md, ppos, n_ppos])
-    papply.click(on_pool_apply, [px_text, lang], pool_x, **ui.CHEAP)
-    ui.on_inputs(
-        lambda lg: gr.Radio(choices=[(t("conv_pool_max", lg), "max"), (t("conv_pool_avg", lg), "avg")]), [lang], kind
-    )
     preset.input(on_preset, [preset, lang], [cin, hin, win, layers], **ui.CHEAP)
     ui.on_inputs(on_calc, [cin, hin, win, layers, lang], [calc_status, calc_table, calc_code, preset])
     gr.api(api_conv_shapes, api_name="conv_shapes")
+
+
+def build(lang: ui.TabLang) -> None:
+    """The tab: ① the worked example, ② many channels, ③ pooling, ④ the shape calculator."""
+    ui.header(LECTURE)
+    wire_example = _worked_example(lang)
+    wire_channels = _many_channels(lang)
+    wire_pooling = _pooling(lang)
+    # ①-③ wire their events only now, after ③'s stepper has wired its own: the events keep their order,
+    # by which Gradio numbers the lambdas' endpoint names (lambda_21, ...). Every redraw runs on a change
+    # of its inputs, the language included (so when the tab is first shown).
+    wire_example()
+    wire_channels()
+    wire_pooling()
+    _shape_calculator(lang)

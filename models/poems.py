@@ -248,6 +248,67 @@ def sampling_probs(logits: torch.Tensor, vocab: Vocab, temperature: float, top_k
     return torch.softmax(z, dim=-1)
 
 
+def choose(probs: torch.Tensor, forced: str | None, greedy: bool, gen: torch.Generator, vocab: Vocab) -> int:
+    """The slot's token id: its forced character, else argmax (greedy), else a draw from ``probs``."""
+    if forced is not None:
+        return vocab.stoi[forced]
+    if greedy:
+        return int(torch.argmax(probs))
+    return int(torch.multinomial(probs, 1, generator=gen))  # roulette wheel: each character gets a slice of width p
+
+
+def slot_step(logits: torch.Tensor, probs: torch.Tensor, idx: int, candidates: int, forced: bool) -> tuple[dict, float]:
+    """One slot's record (top ``candidates`` of ``probs``, the chosen id and its p) and the model's log p(chosen)."""
+    top = torch.topk(probs, candidates)
+    logp = float(torch.log_softmax(logits, -1)[idx])  # the model's own log p (T = 1, all tokens)
+    step = {
+        "ids": top.indices.tolist(),
+        "probs": top.values.tolist(),
+        "chosen": idx,
+        "p": float(probs[idx]),
+        "p_model": math.exp(logp),
+        "forced": forced,
+    }
+    return step, logp
+
+
+@torch.no_grad()
+def sample_slots(
+    model: PoemLM,
+    vocab: Vocab,
+    form: str,
+    forced: dict[int, str],
+    *,
+    temperature: float,
+    top_k: int,
+    greedy: bool,
+    seed: int,
+    candidates: int,
+) -> tuple[list[str], list[dict], float]:
+    """Feed the model one token at a time through the form: (characters, per-slot steps, sum of log p(chosen))."""
+    width, lines = FORMS[form]
+    gen = torch.Generator().manual_seed(int(seed))
+    x = torch.tensor([[vocab.bos(form)]])  # (1, 1)
+    h = None
+    chars, steps, logprob = [], [], 0.0
+    for line in range(lines):
+        for col in range(width + 1):  # the line's characters, then its punctuation
+            logits, h = model(x, h)  # (1, 1, V): one token in, the memory h carried along
+            if col == width:  # the form fixes the punctuation: no choice, just feed it next
+                x = torch.tensor([[vocab.stoi[punct_after(line)]]])
+                continue
+            logits = logits[0, -1]  # (V,)
+            probs = sampling_probs(logits, vocab, temperature, top_k, greedy)
+            slot = line * width + col
+            idx = choose(probs, forced.get(slot), greedy, gen, vocab)
+            step, logp = slot_step(logits, probs, idx, candidates, slot in forced)
+            steps.append(step)
+            logprob += logp
+            chars.append(vocab.itos[idx])
+            x = torch.tensor([[idx]])
+    return chars, steps, logprob
+
+
 @torch.no_grad()
 def generate(
     form: str = "5x4",
@@ -272,40 +333,17 @@ def generate(
         raise PoemError("temperature", "temperature must be positive (or use greedy decoding)")
     width, lines = FORMS[form]
     forced = forced_chars(form, opening, heads)
-    gen = torch.Generator().manual_seed(int(seed))
-    x = torch.tensor([[vocab.bos(form)]])  # (1, 1)
-    h = None
-    chars, steps, logprob = [], [], 0.0
-    for line in range(lines):
-        for col in range(width + 1):  # the line's characters, then its punctuation
-            logits, h = model(x, h)  # (1, 1, V): one token in, the memory h carried along
-            if col == width:  # the form fixes the punctuation: no choice, just feed it next
-                x = torch.tensor([[vocab.stoi[punct_after(line)]]])
-                continue
-            logits = logits[0, -1]  # (V,)
-            probs = sampling_probs(logits, vocab, temperature, top_k, greedy)
-            slot = line * width + col
-            if slot in forced:
-                idx = vocab.stoi[forced[slot]]
-            elif greedy:
-                idx = int(torch.argmax(probs))
-            else:  # roulette wheel: each character gets a slice of width p
-                idx = int(torch.multinomial(probs, 1, generator=gen))
-            top = torch.topk(probs, candidates)
-            logp = float(torch.log_softmax(logits, -1)[idx])  # the model's own log p (T = 1, all tokens)
-            steps.append(
-                {
-                    "ids": top.indices.tolist(),
-                    "probs": top.values.tolist(),
-                    "chosen": idx,
-                    "p": float(probs[idx]),
-                    "p_model": math.exp(logp),
-                    "forced": slot in forced,
-                }
-            )
-            logprob += logp
-            chars.append(vocab.itos[idx])
-            x = torch.tensor([[idx]])
+    chars, steps, logprob = sample_slots(
+        model,
+        vocab,
+        form,
+        forced,
+        temperature=temperature,
+        top_k=top_k,
+        greedy=greedy,
+        seed=seed,
+        candidates=candidates,
+    )
     text = "".join(chars)
     return {
         "form": form,

@@ -298,6 +298,65 @@ def param_count(module: str, input_size: int, hidden: int, layers: int, bidirect
     return d * (first + (layers - 1) * later)
 
 
+def shape_row(module: str, tensor: str, formula: str, expected, actual) -> dict:
+    """One row of ``shape_rows``; both shapes as tuples."""
+    return {
+        "module": module,
+        "tensor": tensor,
+        "formula": formula,
+        "expected": tuple(expected),
+        "actual": tuple(actual),
+    }
+
+
+def cell_shape_rows(batch: int, input_size: int, hidden: int) -> list[dict]:
+    """RNNCell run once on zeros: one time step of one layer, so no seq_len, layers or directions."""
+    torch = ui.torch_ready()
+    cell = torch.nn.RNNCell(input_size, hidden)
+    x, h = torch.zeros(batch, input_size), torch.zeros(batch, hidden)
+    h1 = cell(x, h)
+    n = sum(p.numel() for p in cell.parameters())
+    return [
+        shape_row("RNNCell", "input", "(batch, input_size)", (batch, input_size), x.shape),
+        shape_row("RNNCell", "hidden", "(batch, hidden_size)", (batch, hidden), h.shape),
+        shape_row("RNNCell", "hidden = cell(input, hidden)", "(batch, hidden_size)", (batch, hidden), h1.shape),
+        shape_row(
+            "RNNCell", "parameters", "H·(I + H + 2)", (param_count("RNNCell", input_size, hidden, 1, False),), (n,)
+        ),
+    ]
+
+
+def sequence_layouts(seq_len: int, batch: int, input_size: int, hidden: int, layers: int, d: int, batch_first: bool):
+    """(formula, shape) of RNN / LSTM / GRU's input, output and hidden states (h0, c0, h_n, c_n)."""
+    if batch_first:
+        x = "(batch, seq_len, input_size)", (batch, seq_len, input_size)
+        out = "(batch, seq_len, D·hidden_size)", (batch, seq_len, d * hidden)
+    else:
+        x = "(seq_len, batch, input_size)", (seq_len, batch, input_size)
+        out = "(seq_len, batch, D·hidden_size)", (seq_len, batch, d * hidden)
+    h = "(D·num_layers, batch, hidden_size)", (d * layers, batch, hidden)  # batch_first ignored
+    return x, out, h
+
+
+def sequence_shape_rows(name: str, m, layouts) -> list[dict]:
+    """Module ``m`` (RNN, LSTM or GRU) run on zeros: its input, h0 (and c0), output, h_n (and c_n)."""
+    torch = ui.torch_ready()
+    (x_formula, x_shape), (out_formula, out_shape), (h_formula, h_shape) = layouts
+    x, h0 = torch.zeros(*x_shape), torch.zeros(*h_shape)
+    rows = [shape_row(name, "input", x_formula, x_shape, x.shape), shape_row(name, "h0", h_formula, h_shape, h0.shape)]
+    if name == "LSTM":
+        c0 = torch.zeros(*h_shape)
+        out, (hn, cn) = m(x, (h0, c0))
+        rows.append(shape_row(name, "c0", h_formula, h_shape, c0.shape))
+    else:
+        out, hn = m(x, h0)
+    rows.append(shape_row(name, "output", out_formula, out_shape, out.shape))
+    rows.append(shape_row(name, "h_n", h_formula, h_shape, hn.shape))
+    if name == "LSTM":
+        rows.append(shape_row(name, "c_n", h_formula, h_shape, cn.shape))
+    return rows
+
+
 def shape_rows(
     seq_len: int, batch: int, input_size: int, hidden: int, layers: int, bidirectional: bool, batch_first: bool
 ) -> list[dict]:
@@ -309,53 +368,14 @@ def shape_rows(
     torch = ui.torch_ready()
     nn = torch.nn
     d = 2 if bidirectional else 1
-    rows = []
-
-    def row(module, tensor, formula, expected, actual):
-        rows.append(
-            {
-                "module": module,
-                "tensor": tensor,
-                "formula": formula,
-                "expected": tuple(expected),
-                "actual": tuple(actual),
-            }
-        )
-
+    layouts = sequence_layouts(seq_len, batch, input_size, hidden, layers, d, batch_first)
     with torch.no_grad():
-        cell = nn.RNNCell(input_size, hidden)  # one time step of one layer: no seq_len, layers or directions
-        x, h = torch.zeros(batch, input_size), torch.zeros(batch, hidden)
-        h1 = cell(x, h)
-        row("RNNCell", "input", "(batch, input_size)", (batch, input_size), x.shape)
-        row("RNNCell", "hidden", "(batch, hidden_size)", (batch, hidden), h.shape)
-        row("RNNCell", "hidden = cell(input, hidden)", "(batch, hidden_size)", (batch, hidden), h1.shape)
-        n = sum(p.numel() for p in cell.parameters())
-        row("RNNCell", "parameters", "H·(I + H + 2)", (param_count("RNNCell", input_size, hidden, 1, False),), (n,))
-
-        if batch_first:
-            x_formula, x_shape = "(batch, seq_len, input_size)", (batch, seq_len, input_size)
-            out_formula, out_shape = "(batch, seq_len, D·hidden_size)", (batch, seq_len, d * hidden)
-        else:
-            x_formula, x_shape = "(seq_len, batch, input_size)", (seq_len, batch, input_size)
-            out_formula, out_shape = "(seq_len, batch, D·hidden_size)", (seq_len, batch, d * hidden)
-        h_formula, h_shape = "(D·num_layers, batch, hidden_size)", (d * layers, batch, hidden)  # batch_first ignored
+        rows = cell_shape_rows(batch, input_size, hidden)
         for name, cls in (("RNN", nn.RNN), ("LSTM", nn.LSTM), ("GRU", nn.GRU)):
             m = cls(input_size, hidden, layers, batch_first=batch_first, bidirectional=bidirectional)
-            x, h0 = torch.zeros(*x_shape), torch.zeros(*h_shape)
-            row(name, "input", x_formula, x_shape, x.shape)
-            row(name, "h0", h_formula, h_shape, h0.shape)
-            if name == "LSTM":
-                c0 = torch.zeros(*h_shape)
-                out, (hn, cn) = m(x, (h0, c0))
-                row(name, "c0", h_formula, h_shape, c0.shape)
-            else:
-                out, hn = m(x, h0)
-            row(name, "output", out_formula, out_shape, out.shape)
-            row(name, "h_n", h_formula, h_shape, hn.shape)
-            if name == "LSTM":
-                row(name, "c_n", h_formula, h_shape, cn.shape)
+            rows += sequence_shape_rows(name, m, layouts)
             g = {"RNN": "", "LSTM": "4·", "GRU": "3·"}[name]
             formula = f"D·{g}H·(I + H + 2) + (L − 1)·D·{g}H·(D·H + H + 2)"
             expected = param_count(name, input_size, hidden, layers, bidirectional)
-            row(name, "parameters", formula, (expected,), (sum(p.numel() for p in m.parameters()),))
+            rows.append(shape_row(name, "parameters", formula, (expected,), (sum(p.numel() for p in m.parameters()),)))
     return rows

@@ -498,57 +498,61 @@ def api_rnn_train(
     return rc.history(pair, cfg, lr, epochs, seed)
 
 
-def build(lang: ui.TabLang) -> None:
-    ui.header(LECTURE)
-    d = rc.DEFAULTS["rnn"]
-    run0 = new_run()
-    run = gr.State(run0)  # per user: the last run's predictions, losses, hidden states and softmax
+def _pair_inputs(lang: ui.TabLang):
+    """The source and target strings, and their vocabulary (idx2char, x, y) redrawn as they are typed."""
     with gr.Row():
-        with gr.Column(scale=2, min_width=320):
-            with gr.Row():
-                source = gr.Textbox(
-                    rc.LECTURE_SOURCE, label=I18N("rnn_source_box"), elem_id="rnn-source", max_length=80
-                )
-                target = gr.Textbox(
-                    rc.LECTURE_TARGET, label=I18N("rnn_target_box"), elem_id="rnn-target", max_length=80
-                )
-            vocab = gr.Markdown(elem_id="rnn-vocab")
-            cell = gr.Radio(CELL_CHOICES, value="rnn", label=I18N("rnn_cell"), elem_id="rnn-cell")
-            linear = gr.Checkbox(
-                d["linear"], label=I18N("rnn_linear"), info=I18N("rnn_linear_info"), elem_id="rnn-linear"
-            )
-            with gr.Row():
-                hidden = gr.Slider(
-                    *rc.HIDDEN_RANGE, value=d["hidden"], step=1, label=I18N("rnn_hidden"), elem_id="rnn-hidden"
-                )
-                layers = gr.Slider(
-                    *rc.LAYER_RANGE, value=d["layers"], step=1, label=I18N("rnn_layers"), elem_id="rnn-layers"
-                )
-            with gr.Row():
-                lr = gr.Slider(0.001, 0.5, value=d["lr"], step=0.001, label=I18N("rnn_lr"), elem_id="rnn-lr")
-                epochs = gr.Slider(
-                    *EPOCH_SLIDER, value=rc.DEFAULT_EPOCHS, step=1, label=I18N("rnn_epochs"), elem_id="rnn-epochs"
-                )
-            seed = gr.Number(rc.DEFAULT_SEED, precision=0, minimum=0, label=I18N("rnn_seed"), elem_id="rnn-seed")
-            with gr.Row():
-                start = gr.Button(I18N("rnn_train"), variant="primary", elem_id="rnn-train")
-                stop = gr.Button(I18N("rnn_stop"), variant="stop", elem_id="rnn-stop")
-        with gr.Column(scale=3):
-            status = gr.Markdown(headline(run0, "en"), elem_id="rnn-status")
-            console = gr.Textbox(
-                label=I18N("rnn_console"),
-                lines=15,
-                max_lines=15,
-                interactive=False,
-                autoscroll=True,
-                elem_id="rnn-console",
-            )
-            loss_plot = gr.Plot(loss_figure(run0, "en"), show_label=False, elem_id="rnn-loss")
+        source = gr.Textbox(rc.LECTURE_SOURCE, label=I18N("rnn_source_box"), elem_id="rnn-source", max_length=80)
+        target = gr.Textbox(rc.LECTURE_TARGET, label=I18N("rnn_target_box"), elem_id="rnn-target", max_length=80)
+    vocab = gr.Markdown(elem_id="rnn-vocab")
+    # on every change of an input, the language included (so also when the tab is first shown)
+    ui.on_inputs(vocab_text, [source, target, lang], vocab)
+    return source, target
+
+
+def _model_settings():
+    """The model and its training settings, at nn.RNN's defaults; returns them in on_train's order."""
+    d = rc.DEFAULTS["rnn"]
+    cell = gr.Radio(CELL_CHOICES, value="rnn", label=I18N("rnn_cell"), elem_id="rnn-cell")
+    linear = gr.Checkbox(d["linear"], label=I18N("rnn_linear"), info=I18N("rnn_linear_info"), elem_id="rnn-linear")
+    with gr.Row():
+        hidden = gr.Slider(*rc.HIDDEN_RANGE, value=d["hidden"], step=1, label=I18N("rnn_hidden"), elem_id="rnn-hidden")
+        layers = gr.Slider(*rc.LAYER_RANGE, value=d["layers"], step=1, label=I18N("rnn_layers"), elem_id="rnn-layers")
+    with gr.Row():
+        lr = gr.Slider(0.001, 0.5, value=d["lr"], step=0.001, label=I18N("rnn_lr"), elem_id="rnn-lr")
+        epochs = gr.Slider(
+            *EPOCH_SLIDER, value=rc.DEFAULT_EPOCHS, step=1, label=I18N("rnn_epochs"), elem_id="rnn-epochs"
+        )
+    seed = gr.Number(rc.DEFAULT_SEED, precision=0, minimum=0, label=I18N("rnn_seed"), elem_id="rnn-seed")
+    return cell, hidden, layers, linear, lr, epochs, seed
+
+
+def _run_views(run0: dict):
+    """The right column: the headline, every epoch's printed line, and the loss curve."""
+    with gr.Column(scale=3):
+        status = gr.Markdown(headline(run0, "en"), elem_id="rnn-status")
+        console = gr.Textbox(
+            label=I18N("rnn_console"),
+            lines=15,
+            max_lines=15,
+            interactive=False,
+            autoscroll=True,
+            elem_id="rnn-console",
+        )
+        loss_plot = gr.Plot(loss_figure(run0, "en"), show_label=False, elem_id="rnn-loss")
+    return status, console, loss_plot
+
+
+def _heatmaps(run0: dict):
+    """The note on seeds, then the hidden state and the softmax of every step side by side."""
     gr.Markdown(I18N("rnn_seed_note"), elem_id="rnn-seed-note")
     with gr.Row():
         hidden_plot = gr.Plot(hidden_figure(run0, "en"), show_label=False, elem_id="rnn-hidden-plot")
         probs_plot = gr.Plot(probs_figure(run0, "en"), show_label=False, elem_id="rnn-probs-plot")
+    return hidden_plot, probs_plot
 
+
+def _shapes_section(lang: ui.TabLang) -> None:
+    """The sizes and the table of RNNCell / RNN / LSTM / GRU tensor shapes, redrawn on every change."""
     gr.Markdown(I18N("rnn_shapes_head"))
     gr.Markdown(I18N("rnn_shapes_intro"), elem_classes=["lecture-intro"])
     with gr.Row():
@@ -564,11 +568,25 @@ def build(lang: ui.TabLang) -> None:
         bidir = gr.Checkbox(False, label=I18N("rnn_sh_bidir"), elem_id="rnn-sh-bidir")
         batch_first = gr.Checkbox(False, label=I18N("rnn_sh_batch_first"), elem_id="rnn-sh-batch-first")
     shapes = gr.Markdown(elem_id="rnn-shapes")
+    ui.on_inputs(shapes_markdown, [*sh.values(), bidir, batch_first, lang], shapes)
+
+
+def build(lang: ui.TabLang) -> None:
+    ui.header(LECTURE)
+    run0 = new_run()
+    run = gr.State(run0)  # per user: the last run's predictions, losses, hidden states and softmax
+    with gr.Row():
+        with gr.Column(scale=2, min_width=320):
+            source, target = _pair_inputs(lang)
+            cell, hidden, layers, linear, lr, epochs, seed = _model_settings()
+            with gr.Row():
+                start = gr.Button(I18N("rnn_train"), variant="primary", elem_id="rnn-train")
+                stop = gr.Button(I18N("rnn_stop"), variant="stop", elem_id="rnn-stop")
+        status, console, loss_plot = _run_views(run0)
+    hidden_plot, probs_plot = _heatmaps(run0)
+    _shapes_section(lang)
     ui.code_panel("rnn_basics", "rnn_basics_rnn", "rnn_basics_embedding", "rnn_basics_shapes")
 
-    # on every change of an input, the language included (so also when the tab is first shown)
-    ui.on_inputs(vocab_text, [source, target, lang], vocab)
-    ui.on_inputs(shapes_markdown, [*sh.values(), bidir, batch_first, lang], shapes)
     cell.input(on_cell, cell, [hidden, layers, lr, linear], **ui.CHEAP)
     linear.change(on_linear, [cell, linear], hidden, **ui.CHEAP)
     train_out = [status, console, loss_plot, hidden_plot, probs_plot, run]

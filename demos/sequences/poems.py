@@ -465,43 +465,47 @@ CSS = """
 """
 
 
-def build(lang: ui.TabLang) -> None:
-    ui.header(LECTURE)
-    poem_state = gr.State(None)  # per user: the last poem with every step's candidates
+def _request_inputs():
+    """The form, the opening (or acrostic) characters and the sampling settings, in on_generate's order."""
+    form = gr.Radio(
+        [(I18N(f"pm_{f}"), f) for f in FORMS], value=DEFAULTS["form"], label=I18N("pm_form"), elem_id="pm-form"
+    )
+    text = gr.Textbox(
+        "",
+        label=I18N("pm_text"),
+        placeholder=I18N("pm_text_ph"),
+        max_lines=1,
+        max_length=TEXT_MAX,
+        elem_id="pm-text",
+    )
+    acrostic = gr.Checkbox(False, label=I18N("pm_acrostic"), elem_id="pm-acrostic")
+    temperature = gr.Slider(
+        0.1,
+        2.0,
+        value=DEFAULTS["temperature"],
+        step=0.05,
+        label=I18N("pm_temperature"),
+        elem_id="pm-temperature",
+    )
+    top_k = gr.Slider(0, 200, value=DEFAULTS["top_k"], step=1, label=I18N("pm_top_k"), elem_id="pm-top-k")
     with gr.Row():
-        with gr.Column(scale=2, min_width=320):
-            form = gr.Radio(
-                [(I18N(f"pm_{f}"), f) for f in FORMS], value=DEFAULTS["form"], label=I18N("pm_form"), elem_id="pm-form"
-            )
-            text = gr.Textbox(
-                "",
-                label=I18N("pm_text"),
-                placeholder=I18N("pm_text_ph"),
-                max_lines=1,
-                max_length=TEXT_MAX,
-                elem_id="pm-text",
-            )
-            acrostic = gr.Checkbox(False, label=I18N("pm_acrostic"), elem_id="pm-acrostic")
-            temperature = gr.Slider(
-                0.1,
-                2.0,
-                value=DEFAULTS["temperature"],
-                step=0.05,
-                label=I18N("pm_temperature"),
-                elem_id="pm-temperature",
-            )
-            top_k = gr.Slider(0, 200, value=DEFAULTS["top_k"], step=1, label=I18N("pm_top_k"), elem_id="pm-top-k")
-            with gr.Row():
-                seed = gr.Number(DEFAULTS["seed"], precision=0, minimum=0, label=I18N("pm_seed"), elem_id="pm-seed")
-                greedy = gr.Checkbox(False, label=I18N("pm_greedy"), elem_id="pm-greedy")
-            with gr.Row():
-                generate = gr.Button(I18N("pm_generate"), variant="primary", elem_id="pm-generate")
-                next_seed = gr.Button(I18N("pm_next"), elem_id="pm-next")
-        with gr.Column(scale=3):
-            gr.HTML(CSS, padding=False)
-            poem_view = gr.HTML("", elem_id="pm-poem", padding=False)
-            status = gr.Markdown(I18N("pm_placeholder"), elem_id="pm-status")
-            card = gr.Markdown(elem_id="pm-card")
+        seed = gr.Number(DEFAULTS["seed"], precision=0, minimum=0, label=I18N("pm_seed"), elem_id="pm-seed")
+        greedy = gr.Checkbox(False, label=I18N("pm_greedy"), elem_id="pm-greedy")
+    return form, text, acrostic, temperature, top_k, seed, greedy
+
+
+def _poem_views():
+    """The right column: the poem, its status line and the model card."""
+    with gr.Column(scale=3):
+        gr.HTML(CSS, padding=False)
+        poem_view = gr.HTML("", elem_id="pm-poem", padding=False)
+        status = gr.Markdown(I18N("pm_placeholder"), elem_id="pm-status")
+        card = gr.Markdown(elem_id="pm-card")
+    return poem_view, status, card
+
+
+def _candidates_section(form):
+    """The line and character to inspect, and the candidates the sampler drew that character from."""
     gr.Markdown(I18N("pm_cand_head"))
     with gr.Row():
         with gr.Column(scale=2, min_width=320):
@@ -510,18 +514,17 @@ def build(lang: ui.TabLang) -> None:
             cand_md = gr.Markdown(elem_id="pm-cand-text")
         with gr.Column(scale=3):
             cand_plot = gr.Plot(candidates_figure(None, "en"), show_label=False, elem_id="pm-cand")
-    gr.Markdown(I18N("pm_note"), elem_classes=["lecture-intro"])
-    greedy_md = gr.Markdown(elem_id="pm-greedy-example")
-    ui.code_panel("poems")
-
     # a link's line and character: within its form (they point into the poem its Write makes)
     links.limit(line, [form], lambda f: (1, SHAPE[f][1]))
     links.limit(col, [form], lambda f: (1, SHAPE[f][0]))
-    shown = [poem_view, status, cand_plot, cand_md]
-    inputs = [form, text, acrostic, temperature, top_k, seed, greedy, line, col, lang]
-    outputs = [*shown, poem_state, line, col]
-    # Check first, in an event without outputs: a bad request shows its message alone, instead of
-    # Gradio stamping "Error" on every output of the event that failed.
+    return line, col, cand_md, cand_plot
+
+
+def _wire_writing(generate, text, next_seed, seed, inputs: list, outputs: list) -> None:
+    """Write, Enter in the text box, and Next seed (seed + 1) each check the request, then write the poem.
+
+    Check first, in an event without outputs: a bad request shows its message alone, instead of
+    Gradio stamping "Error" on every output of the event that failed."""
     checking = {"api_visibility": "private", "concurrency_limit": None, "show_progress": "hidden"}
     writing = {"api_visibility": "private", "concurrency_limit": None, "show_progress": "minimal"}
     generate.click(on_check, inputs, None, **checking).success(on_generate, inputs, outputs, **writing)
@@ -529,6 +532,26 @@ def build(lang: ui.TabLang) -> None:
     next_seed.click(on_next_seed, seed, seed, **ui.CHEAP).then(on_check, inputs, None, **checking).success(
         on_generate, inputs, outputs, **writing
     )
+
+
+def build(lang: ui.TabLang) -> None:
+    ui.header(LECTURE)
+    poem_state = gr.State(None)  # per user: the last poem with every step's candidates
+    with gr.Row():
+        with gr.Column(scale=2, min_width=320):
+            form, text, acrostic, temperature, top_k, seed, greedy = _request_inputs()
+            with gr.Row():
+                generate = gr.Button(I18N("pm_generate"), variant="primary", elem_id="pm-generate")
+                next_seed = gr.Button(I18N("pm_next"), elem_id="pm-next")
+        poem_view, status, card = _poem_views()
+    line, col, cand_md, cand_plot = _candidates_section(form)
+    gr.Markdown(I18N("pm_note"), elem_classes=["lecture-intro"])
+    greedy_md = gr.Markdown(elem_id="pm-greedy-example")
+    ui.code_panel("poems")
+
+    shown = [poem_view, status, cand_plot, cand_md]
+    inputs = [form, text, acrostic, temperature, top_k, seed, greedy, line, col, lang]
+    _wire_writing(generate, text, next_seed, seed, inputs, [*shown, poem_state, line, col])
     ui.on_inputs(on_position, [poem_state, line, col, lang], shown, triggers=[line, col])
     ui.on_inputs(on_form_note, [form, lang], [greedy_md, card])  # on first show and on every change
     ui.on_inputs(on_lang, [poem_state, line, col, lang], shown, triggers=[lang])

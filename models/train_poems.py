@@ -134,21 +134,12 @@ def batches(encoded: dict[str, torch.Tensor], batch_size: int, gen: torch.Genera
     return [out[i] for i in torch.randperm(len(out), generator=gen).tolist()]
 
 
-def train(args) -> dict:
-    recipe = dict(RECIPE)
-    if args.epochs is not None:
-        recipe["epochs"] = args.epochs
-    threads = args.threads or min(2, os.cpu_count() or 1)
-    torch.set_num_threads(threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    gen = torch.Generator().manual_seed(args.seed)
-    out_dir = Path(args.out) if args.out else models.load.WEIGHTS
-    sample_path = Path(args.sample_out) if args.sample_out else P.HELDOUT_SAMPLE
+def split_corpus(data: Path, recipe: dict) -> tuple[dict, list[tuple[str, str]], list[tuple[str, str]], P.Vocab]:
+    """Read, clean and split the corpus and build the vocabulary from the training split; prints the counts.
 
+    Returns (counts after each step, train poems, held-out poems, vocabulary)."""
     t0 = time.perf_counter()
-    texts, info = read_corpus(Path(args.data))
+    texts, info = read_corpus(data)
     corpus, counts = prepare_corpus(texts)
     train_set = [p for p in corpus if not is_heldout(p[1], recipe["heldout_percent"])]
     heldout = [p for p in corpus if is_heldout(p[1], recipe["heldout_percent"])]
@@ -159,70 +150,160 @@ def train(args) -> dict:
         f"prepared in {time.perf_counter() - t0:.1f} s",
         flush=True,
     )
-
     if not train_set or not heldout:
         raise SystemExit(f"need poems to train on and to hold out; got {len(train_set)} and {len(heldout)}")
+    return counts, train_set, heldout, vocab
+
+
+def encode_by_form(train_set: list[tuple[str, str]], vocab: P.Vocab) -> dict[str, torch.Tensor]:
+    """Each form's training poems as one tensor of token ids; forms without poems are left out."""
     encoded = {}
     for form in P.FORMS:
         rows = [vocab.encode(f, c) for f, c in train_set if f == form]
         if rows:
             encoded[form] = torch.tensor(rows)  # (N_form, T_form)
-    tokens = sum(t[:, 1:].numel() for t in encoded.values())
-    config = P.PoemConfig(vocab_size=len(vocab))
-    model = P.PoemLM(config)
-    params = P.count_parameters(model)
-    steps_per_epoch = len(batches(encoded, recipe["batch_size"], torch.Generator().manual_seed(0)))
-    if args.max_batches:
-        steps_per_epoch = min(steps_per_epoch, args.max_batches)
+    return encoded
+
+
+def train_epoch(
+    model: P.PoemLM, epoch_batches: list[torch.Tensor], optimizer, scheduler, clip: float, desc: str
+) -> float:
+    """One pass over the batches with gradient clipping; returns the mean training loss."""
+    model.train()
+    total, n = 0.0, 0
+    bar = tqdm(epoch_batches, desc=desc, mininterval=5)
+    for step, ids in enumerate(bar):
+        logits, _ = model(ids[:, :-1])  # (B, T-1, V): predict token t+1 from tokens <= t
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        optimizer.step()
+        scheduler.step()
+        total, n = total + loss.item(), n + 1
+        if step % 50 == 0:
+            bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
+    return total / n
+
+
+def fit(
+    model: P.PoemLM,
+    encoded: dict[str, torch.Tensor],
+    heldout: list[tuple[str, str]],
+    vocab: P.Vocab,
+    recipe: dict,
+    steps_per_epoch: int,
+    gen: torch.Generator,
+) -> tuple[list[dict], float, float]:
+    """AdamW with a one-cycle schedule, the held-out perplexity after each epoch.
+
+    Returns (per-epoch history, wall seconds, CPU seconds)."""
     optimizer = torch.optim.AdamW(model.parameters(), lr=recipe["max_lr"], weight_decay=recipe["weight_decay"])
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=recipe["max_lr"], epochs=recipe["epochs"], steps_per_epoch=steps_per_epoch
     )
-    print(
-        f"{params:,} parameters, {tokens:,} training tokens an epoch, {recipe}, {threads} threads, seed {args.seed}",
-        flush=True,
-    )
-
     history = []
     start, cpu_start = time.perf_counter(), time.process_time()
     for epoch in range(recipe["epochs"]):
         t_epoch = time.perf_counter()
-        model.train()
-        total, n = 0.0, 0
-        bar = tqdm(
-            batches(encoded, recipe["batch_size"], gen)[:steps_per_epoch], desc=f"epoch {epoch + 1}", mininterval=5
-        )
-        for step, ids in enumerate(bar):
-            logits, _ = model(ids[:, :-1])  # (B, T-1, V): predict token t+1 from tokens <= t
-            loss = F.cross_entropy(logits.reshape(-1, len(vocab)), ids[:, 1:].reshape(-1))
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), recipe["clip"])
-            optimizer.step()
-            scheduler.step()
-            total, n = total + loss.item(), n + 1
-            if step % 50 == 0:
-                bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
+        epoch_batches = batches(encoded, recipe["batch_size"], gen)[:steps_per_epoch]
+        loss = train_epoch(model, epoch_batches, optimizer, scheduler, recipe["clip"], f"epoch {epoch + 1}")
         model.eval()
         ev = P.perplexity(heldout, model, vocab)
         history.append(
             {
                 "epoch": epoch + 1,
-                "train_loss": round(total / n, 4),
+                "train_loss": round(loss, 4),
                 "heldout_perplexity_char": round(ev["perplexity_char"], 3),
                 "seconds": round(time.perf_counter() - t_epoch, 1),
             }
         )
         print(f"epoch {epoch + 1}: {history[-1]}", flush=True)
-    train_seconds = time.perf_counter() - start
-    cpu_seconds = time.process_time() - cpu_start  # CPU time: what the run costs when other jobs share the cores
+    # CPU time: what the run costs when other jobs share the cores
+    return history, time.perf_counter() - start, time.process_time() - cpu_start
 
-    # Save as float16, reload exactly as the app does, and measure that model.
+
+def write_weights(
+    path: Path, state: dict[str, torch.Tensor], config: P.PoemConfig, train_info: dict, metrics: dict | None = None
+) -> None:
+    """The float16 state dict with the config, training settings and (once measured) metrics as JSON metadata."""
+    metadata = {"config": json.dumps(dataclasses.asdict(config)), "train": json.dumps(train_info)}
+    if metrics is not None:
+        metadata["metrics"] = json.dumps(metrics)
+    save_file(state, path, metadata=metadata)
+
+
+def save_model(
+    out_dir: Path, model: P.PoemLM, config: P.PoemConfig, vocab: P.Vocab, train_info: dict
+) -> tuple[Path, Path, dict[str, torch.Tensor]]:
+    """Write the vocabulary and the weights as float16; returns (weights file, vocabulary file, float16 state)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     weights, vocab_file = out_dir / P.WEIGHTS_FILE.name, out_dir / P.VOCAB_FILE.name
     vocab_file.write_text(json.dumps(vocab.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")
     state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
-    train_info = {
+    write_weights(weights, state, config, train_info)
+    return weights, vocab_file, state
+
+
+def measure(saved: P.PoemLM, vocab: P.Vocab, heldout: list[tuple[str, str]], sample: list[tuple[str, str]]) -> dict:
+    """Per-character and all-token perplexities of the reloaded model on every held-out poem and on the sample."""
+    ev = P.perplexity(heldout, saved, vocab)
+    ev_sample = P.perplexity(sample, saved, vocab)
+    return {
+        "heldout_perplexity_char": ev["perplexity_char"],
+        "heldout_perplexity_all_tokens": ev["perplexity_all"],
+        "heldout_chars": ev["chars"],
+        "heldout_unk_chars": ev["unk_chars"],
+        "sample_perplexity_char": ev_sample["perplexity_char"],
+        "sample_perplexity_all_tokens": ev_sample["perplexity_all"],
+        "sample_poems": len(sample),
+    }
+
+
+def write_heldout_sample(path: Path, sample: list[tuple[str, str]]) -> None:
+    """The held-out poems whose perplexity the tests recompute, one "form<TAB>poem" a line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        f"# {len(sample)} held-out Tang poems (never trained on): npm chinese-poetry@2.0.1 (MIT), converted to "
+        "simplified Chinese by zhconv; written by python -m models.train_poems. form<TAB>poem\n"
+    )
+    body = "".join(f"{f}\t{''.join(P.as_lines(f, c))}\n" for f, c in sample)
+    path.write_text(header + body, encoding="utf-8")
+
+
+def print_summary(metrics: dict, train_seconds: float, cpu_seconds: float, weights: Path, vocab_file: Path) -> None:
+    """The reloaded model's held-out perplexities, the training time and the files written."""
+    m = metrics
+    print(
+        f"held-out perplexity per character {m['heldout_perplexity_char']:.2f} ({m['heldout_chars']:,} characters, "
+        f"{m['heldout_unk_chars']} <unk>), all tokens {m['heldout_perplexity_all_tokens']:.2f}; sample of "
+        f"{m['sample_poems']}: {m['sample_perplexity_char']:.3f}",
+        flush=True,
+    )
+    print(
+        f"{m['parameters']:,} parameters; trained in {train_seconds / 60:.1f} min ({cpu_seconds / 60:.1f} min of CPU); wrote {weights} "
+        f"({weights.stat().st_size / 1e6:.2f} MB), {vocab_file} ({vocab_file.stat().st_size / 1e6:.2f} MB)"
+    )
+
+
+def start_run(args) -> tuple[dict, int, torch.Generator]:
+    """The recipe with --epochs applied, the torch threads set and every RNG seeded.
+
+    Returns (recipe, threads, the generator that shuffles the batches)."""
+    recipe = dict(RECIPE)
+    if args.epochs is not None:
+        recipe["epochs"] = args.epochs
+    threads = args.threads or min(2, os.cpu_count() or 1)
+    torch.set_num_threads(threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    return recipe, threads, torch.Generator().manual_seed(args.seed)
+
+
+def train_settings(recipe: dict, args, threads: int) -> dict:
+    """The training settings recorded with the weights."""
+    return {
         **recipe,
         "optimizer": "AdamW",
         "schedule": "OneCycleLR",
@@ -231,23 +312,37 @@ def train(args) -> dict:
         "max_batches": args.max_batches,
         "data": "chinese-poetry@2.0.1 poet.tang.*.json, zhconv zh-cn",
     }
-    save_file(
-        state, weights, metadata={"config": json.dumps(dataclasses.asdict(config)), "train": json.dumps(train_info)}
-    )
-    saved, _ = P.load_from(weights, vocab_file)
 
+
+def train(args) -> dict:
+    """Prepare the corpus, train, save as float16, reload and measure; returns what poems_gru.json holds."""
+    recipe, threads, gen = start_run(args)
+    out_dir = Path(args.out) if args.out else models.load.WEIGHTS
+    sample_path = Path(args.sample_out) if args.sample_out else P.HELDOUT_SAMPLE
+
+    counts, train_set, heldout, vocab = split_corpus(Path(args.data), recipe)
+    encoded = encode_by_form(train_set, vocab)
+    tokens = sum(t[:, 1:].numel() for t in encoded.values())
+    config = P.PoemConfig(vocab_size=len(vocab))
+    model = P.PoemLM(config)
+    params = P.count_parameters(model)
+    steps_per_epoch = len(batches(encoded, recipe["batch_size"], torch.Generator().manual_seed(0)))
+    if args.max_batches:
+        steps_per_epoch = min(steps_per_epoch, args.max_batches)
+    print(
+        f"{params:,} parameters, {tokens:,} training tokens an epoch, {recipe}, {threads} threads, seed {args.seed}",
+        flush=True,
+    )
+    history, train_seconds, cpu_seconds = fit(model, encoded, heldout, vocab, recipe, steps_per_epoch, gen)
+
+    # Save as float16, reload exactly as the app does, and measure that model.
+    train_info = train_settings(recipe, args, threads)
+    weights, vocab_file, state = save_model(out_dir, model, config, vocab, train_info)
+    saved, _ = P.load_from(weights, vocab_file)
     rng = random.Random(args.seed)
     sample = sorted(rng.sample(heldout, min(recipe["sample_size"], len(heldout))))
-    ev = P.perplexity(heldout, saved, vocab)
-    ev_sample = P.perplexity(sample, saved, vocab)
     metrics = {
-        "heldout_perplexity_char": ev["perplexity_char"],
-        "heldout_perplexity_all_tokens": ev["perplexity_all"],
-        "heldout_chars": ev["chars"],
-        "heldout_unk_chars": ev["unk_chars"],
-        "sample_perplexity_char": ev_sample["perplexity_char"],
-        "sample_perplexity_all_tokens": ev_sample["perplexity_all"],
-        "sample_poems": len(sample),
+        **measure(saved, vocab, heldout, sample),
         "parameters": params,
         "vocab_size": len(vocab),
         "train_tokens_per_epoch": tokens,
@@ -256,16 +351,7 @@ def train(args) -> dict:
         "threads": threads,
         "torch": torch.__version__,
     }
-    # the same metrics in the safetensors metadata: rewrite the file with them
-    save_file(
-        state,
-        weights,
-        metadata={
-            "config": json.dumps(dataclasses.asdict(config)),
-            "train": json.dumps(train_info),
-            "metrics": json.dumps(metrics),
-        },
-    )
+    write_weights(weights, state, config, train_info, metrics)  # the same metrics in the metadata: rewrite the file
     info = {
         "config": dataclasses.asdict(config),
         "train": train_info,
@@ -274,23 +360,8 @@ def train(args) -> dict:
         "history": history,
     }
     (out_dir / P.METRICS_FILE.name).write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    sample_path.parent.mkdir(parents=True, exist_ok=True)
-    header = (
-        f"# {len(sample)} held-out Tang poems (never trained on): npm chinese-poetry@2.0.1 (MIT), converted to "
-        "simplified Chinese by zhconv; written by python -m models.train_poems. form<TAB>poem\n"
-    )
-    body = "".join(f"{f}\t{''.join(P.as_lines(f, c))}\n" for f, c in sample)
-    sample_path.write_text(header + body, encoding="utf-8")
-    print(
-        f"held-out perplexity per character {ev['perplexity_char']:.2f} ({ev['chars']:,} characters, "
-        f"{ev['unk_chars']} <unk>), all tokens {ev['perplexity_all']:.2f}; sample of {len(sample)}: "
-        f"{ev_sample['perplexity_char']:.3f}",
-        flush=True,
-    )
-    print(
-        f"{params:,} parameters; trained in {train_seconds / 60:.1f} min ({cpu_seconds / 60:.1f} min of CPU); wrote {weights} "
-        f"({weights.stat().st_size / 1e6:.2f} MB), {vocab_file} ({vocab_file.stat().st_size / 1e6:.2f} MB)"
-    )
+    write_heldout_sample(sample_path, sample)
+    print_summary(metrics, train_seconds, cpu_seconds, weights, vocab_file)
     return info
 
 

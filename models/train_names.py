@@ -223,7 +223,8 @@ def write_sample(rows: list[tuple[str, str]], probs: torch.Tensor, seed: int, pa
             w.writerow([rows[i][0], rows[i][1], COUNTRIES[int(k)], f"{float(p):.6f}"])
 
 
-def main(argv: list[str] | None = None) -> dict:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line; --epochs and --members default to the Recipe's."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="folder with names_train.csv.gz and names_test.csv.gz")
     parser.add_argument("--epochs", type=int, default=Recipe.epochs, help="epochs per member")
@@ -231,8 +232,86 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, help="torch threads (default: min(2, cores))")
     parser.add_argument("--no-write", action="store_true", help="report only; write no files")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
+
+def train_members(
+    tr_texts: list[str],
+    tr_labels: torch.Tensor,
+    va_texts: list[str],
+    va_labels: torch.Tensor,
+    config: NamesGRUConfig,
+    recipe: Recipe,
+    seed: int,
+) -> tuple[list[NamesGRU], list[list[dict]], list[dict]]:
+    """recipe.members classifiers from seeds seed, seed+1, ...; prints each one's kept epoch.
+
+    Returns (models, their per-epoch histories, one row per member: seed, kept epoch, validation scores)."""
+    models, histories, member_rows = [], [], []
+    for k in range(recipe.members):
+        model, history, best_epoch = train(tr_texts, tr_labels, va_texts, va_labels, config, recipe, seed + k)
+        val = history[best_epoch - 1]
+        print(f"member {k + 1}/{recipe.members} (seed {seed + k}): kept epoch {best_epoch}, "
+              f"validation top-1 {val['val_top1']:.2%}, balanced {val['val_balanced']:.2%}")  # fmt: skip
+        models.append(model)
+        histories.append(history)
+        member_rows.append(
+            {"seed": seed + k, "best_epoch": best_epoch, **{key: val[key] for key in ("val_top1", "val_balanced")}}
+        )
+    return models, histories, member_rows
+
+
+def correct_prior(
+    ensemble: NamesEnsemble, tr_labels: torch.Tensor, va_texts: list[str], va_labels: torch.Tensor, max_drop: float
+) -> tuple[NamesEnsemble, float, list[dict]]:
+    """The ensemble with its output biases shifted by -tau·log prior (prior = the train split's country shares),
+    tau chosen on the validation split. Returns (shifted ensemble, tau, validation scores by tau)."""
+    prior = torch.bincount(tr_labels, minlength=len(COUNTRIES)).double() / len(tr_labels)
+    log_prior = prior.log().float()
+    tau, tau_rows = choose_tau(ensemble, log_prior, va_texts, va_labels, max_drop)
+    return shift_bias(ensemble, -tau * log_prior), tau, tau_rows
+
+
+def evaluate_test(
+    ensemble: NamesEnsemble, test_texts: list[str], test_labels: torch.Tensor
+) -> tuple[torch.Tensor, np.ndarray, dict]:
+    """Prints the per-country test accuracy and the overall scores. Returns (probabilities, confusion, scores)."""
+    probs = predict(ensemble, test_texts)
+    cm = confusion(test_labels, probs.argmax(dim=1))
+    test = scores(cm)
+    print(f"{'country':<12} {'test rows':>9} {'accuracy':>9}")
+    for c, n_c in zip(COUNTRIES, cm.sum(axis=1)):
+        print(f"{c:<12} {n_c:>9} {test['per_country'][c]:>9.1%}")
+    print(
+        f"test top-1 accuracy {test['top1']:.2%}, balanced accuracy {test['balanced']:.2%} ({len(test_labels):,} rows)"
+    )
+    return probs, cm, test
+
+
+def write_outputs(
+    ensemble: NamesEnsemble,
+    recipe: Recipe,
+    metrics: dict,
+    histories: list[list[dict]],
+    test_rows: list[tuple[str, str]],
+    probs: torch.Tensor,
+    seed: int,
+) -> None:
+    """weights/names_gru.safetensors and .json, and the test sample with the recorded predictions."""
+    info = {
+        "name": "names_gru",
+        "train": {**asdict(recipe), "optimizer": "AdamW", "schedule": "OneCycleLR", "data": "names 13,374 / 6,700"},
+        "metrics": metrics,
+        "history": histories,
+    }
+    names.save(ensemble, info)
+    write_sample(test_rows, probs, seed)
+    size = names.WEIGHTS_FILE.stat().st_size / 1e6
+    print(f"wrote {names.WEIGHTS_FILE} ({size:.2f} MB), {names.METRICS_FILE}, {SAMPLE}")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
     threads = args.threads or min(2, os.cpu_count() or 1)
     torch.set_num_threads(threads)
     random.seed(args.seed)
@@ -251,37 +330,17 @@ def main(argv: list[str] | None = None) -> dict:
         f"{threads} threads, seed {args.seed}\n{config}\n{recipe}"
     )
     start = time.perf_counter()
-    models, histories, member_rows = [], [], []
-    for k in range(recipe.members):
-        model, history, best_epoch = train(tr_texts, tr_labels, va_texts, va_labels, config, recipe, args.seed + k)
-        val = history[best_epoch - 1]
-        print(f"member {k + 1}/{recipe.members} (seed {args.seed + k}): kept epoch {best_epoch}, "
-              f"validation top-1 {val['val_top1']:.2%}, balanced {val['val_balanced']:.2%}")  # fmt: skip
-        models.append(model)
-        histories.append(history)
-        member_rows.append(
-            {"seed": args.seed + k, "best_epoch": best_epoch, **{key: val[key] for key in ("val_top1", "val_balanced")}}
-        )
+    models, histories, member_rows = train_members(tr_texts, tr_labels, va_texts, va_labels, config, recipe, args.seed)
     ensemble = ensemble_of(models, config)
-    prior = torch.bincount(tr_labels, minlength=len(COUNTRIES)).double() / len(tr_labels)
-    log_prior = prior.log().float()
-    tau, tau_rows = choose_tau(ensemble, log_prior, va_texts, va_labels, recipe.max_top1_drop)
-    ensemble = shift_bias(ensemble, -tau * log_prior)
+    ensemble, tau, tau_rows = correct_prior(ensemble, tr_labels, va_texts, va_labels, recipe.max_top1_drop)
     val = next(r for r in tau_rows if r["tau"] == tau)
     seconds = time.perf_counter() - start
     print(f"ensemble of {recipe.members}: validation top-1 {tau_rows[0]['val_top1']:.2%}, balanced "
           f"{tau_rows[0]['val_balanced']:.2%}; prior correction tau = {tau} (validation top-1 {val['val_top1']:.2%}, "
           f"balanced {val['val_balanced']:.2%})")  # fmt: skip
 
-    probs = predict(ensemble, test_texts)
-    cm = confusion(test_labels, probs.argmax(dim=1))
-    test = scores(cm)
-    print(f"{'country':<12} {'test rows':>9} {'accuracy':>9}")
-    for c, n_c in zip(COUNTRIES, cm.sum(axis=1)):
-        print(f"{c:<12} {n_c:>9} {test['per_country'][c]:>9.1%}")
-    print(f"test top-1 accuracy {test['top1']:.2%}, balanced accuracy {test['balanced']:.2%} ({len(test_rows):,} rows)")
+    probs, cm, test = evaluate_test(ensemble, test_texts, test_labels)
     print(f"training time {seconds:.0f} s ({threads} threads)")
-
     metrics = {
         "test_top1": test["top1"],
         "test_balanced_accuracy": test["balanced"],
@@ -300,16 +359,7 @@ def main(argv: list[str] | None = None) -> dict:
         "torch": torch.__version__,
     }
     if not args.no_write:
-        info = {
-            "name": "names_gru",
-            "train": {**asdict(recipe), "optimizer": "AdamW", "schedule": "OneCycleLR", "data": "names 13,374 / 6,700"},
-            "metrics": metrics,
-            "history": histories,
-        }
-        names.save(ensemble, info)
-        write_sample(test_rows, probs, args.seed)
-        size = names.WEIGHTS_FILE.stat().st_size / 1e6
-        print(f"wrote {names.WEIGHTS_FILE} ({size:.2f} MB), {names.METRICS_FILE}, {SAMPLE}")
+        write_outputs(ensemble, recipe, metrics, histories, test_rows, probs, args.seed)
     return metrics
 
 

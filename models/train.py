@@ -59,6 +59,76 @@ def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch_siz
     return correct, len(x)
 
 
+def train_epoch(
+    model: torch.nn.Module,
+    x_train: torch.Tensor,
+    y_train: torch.Tensor,
+    recipe: dict,
+    optimizer,
+    scheduler,
+    generator: torch.Generator,
+    desc: str,
+) -> float:
+    """One pass over the training set in a fresh random order; returns the mean batch loss."""
+    model.train()
+    bs, n = recipe["batch_size"], len(x_train)
+    steps = (n + bs - 1) // bs
+    order = torch.randperm(n, generator=generator)
+    total_loss = 0.0
+    bar = tqdm(range(steps), desc=desc, leave=False, mininterval=2)
+    for step in bar:
+        idx = order[step * bs : (step + 1) * bs]
+        images = x_train[idx].to(torch.float32).div(255.0).unsqueeze(1)  # (b, 1, 28, 28) in [0, 1]
+        if recipe["augment"]:
+            images = data.random_affine(images, generator=generator)
+        inputs = (images - data.MEAN) / data.STD  # (b, 1, 28, 28)
+        loss = F.cross_entropy(model(inputs), y_train[idx])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        total_loss += loss.item()
+        if step % 50 == 0:
+            bar.set_postfix(loss=f"{loss.item():.4f}", refresh=False)
+    return total_loss / steps
+
+
+def fit(
+    model: torch.nn.Module, x_train: torch.Tensor, y_train: torch.Tensor, recipe: dict, generator: torch.Generator
+) -> tuple[list[dict], list[float], float]:
+    """AdamW with a one-cycle schedule for recipe["epochs"] epochs.
+
+    Returns (per-epoch history, seconds of each epoch, total seconds)."""
+    bs, n = recipe["batch_size"], len(x_train)
+    steps = (n + bs - 1) // bs
+    optimizer = torch.optim.AdamW(model.parameters(), lr=recipe["max_lr"], weight_decay=recipe["weight_decay"])
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=recipe["max_lr"], epochs=recipe["epochs"], steps_per_epoch=steps
+    )
+    epoch_seconds, history = [], []
+    start = time.perf_counter()
+    for epoch in range(recipe["epochs"]):
+        t0 = time.perf_counter()
+        desc = f"epoch {epoch + 1}/{recipe['epochs']}"
+        loss = train_epoch(model, x_train, y_train, recipe, optimizer, scheduler, generator, desc)
+        seconds = time.perf_counter() - t0
+        epoch_seconds.append(seconds)
+        history.append({"epoch": epoch + 1, "train_loss": round(loss, 5), "seconds": round(seconds, 1)})
+        print(f"epoch {epoch + 1}: train loss {loss:.4f}, {seconds:.1f} s", flush=True)
+    return history, epoch_seconds, time.perf_counter() - start
+
+
+def save(name: str, model: torch.nn.Module, info: dict) -> None:
+    """weights/NAME.safetensors (config, training settings and metrics as JSON metadata) and weights/NAME.json."""
+    WEIGHTS.mkdir(exist_ok=True)
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    metadata = {key: json.dumps(info[key]) for key in ("config", "train", "metrics")}
+    metadata.update(name=name, model_class=info["class"])
+    save_file(state, WEIGHTS / f"{name}.safetensors", metadata=metadata)
+    (WEIGHTS / f"{name}.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {WEIGHTS / f'{name}.safetensors'} ({(WEIGHTS / f'{name}.safetensors').stat().st_size / 1e6:.2f} MB)")
+
+
 def train(name: str, epochs: int | None, data_path: str | None, seed: int, threads: int | None) -> dict:
     recipe = dict(RECIPES[name])
     if epochs is not None:
@@ -69,46 +139,12 @@ def train(name: str, epochs: int | None, data_path: str | None, seed: int, threa
     generator = torch.Generator().manual_seed(seed)
 
     mnist = data.load(data_path)
-    x_train, y_train = mnist["x_train"], mnist["y_train"]
     config_cls, model_cls = MODELS[name]
     config = config_cls()
     model = model_cls(config)
     params = count_parameters(model)
-    bs, n = recipe["batch_size"], len(x_train)
-    steps = (n + bs - 1) // bs
-    optimizer = torch.optim.AdamW(model.parameters(), lr=recipe["max_lr"], weight_decay=recipe["weight_decay"])
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=recipe["max_lr"], epochs=recipe["epochs"], steps_per_epoch=steps
-    )
     print(f"{name}: {params:,} parameters, {recipe}, {threads} threads, seed {seed}")
-
-    epoch_seconds, history = [], []
-    start = time.perf_counter()
-    for epoch in range(recipe["epochs"]):
-        t0 = time.perf_counter()
-        model.train()
-        order = torch.randperm(n, generator=generator)
-        total_loss = 0.0
-        bar = tqdm(range(steps), desc=f"epoch {epoch + 1}/{recipe['epochs']}", leave=False, mininterval=2)
-        for step in bar:
-            idx = order[step * bs : (step + 1) * bs]
-            images = x_train[idx].to(torch.float32).div(255.0).unsqueeze(1)  # (b, 1, 28, 28) in [0, 1]
-            if recipe["augment"]:
-                images = data.random_affine(images, generator=generator)
-            inputs = (images - data.MEAN) / data.STD  # (b, 1, 28, 28)
-            loss = F.cross_entropy(model(inputs), y_train[idx])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            total_loss += loss.item()
-            if step % 50 == 0:
-                bar.set_postfix(loss=f"{loss.item():.4f}", refresh=False)
-        seconds = time.perf_counter() - t0
-        epoch_seconds.append(seconds)
-        history.append({"epoch": epoch + 1, "train_loss": round(total_loss / steps, 5), "seconds": round(seconds, 1)})
-        print(f"epoch {epoch + 1}: train loss {total_loss / steps:.4f}, {seconds:.1f} s", flush=True)
-    train_seconds = time.perf_counter() - start
+    history, epoch_seconds, train_seconds = fit(model, mnist["x_train"], mnist["y_train"], recipe, generator)
 
     correct, total = accuracy(model, mnist["x_test"], mnist["y_test"])
     metrics = {
@@ -134,13 +170,7 @@ def train(name: str, epochs: int | None, data_path: str | None, seed: int, threa
         "metrics": metrics,
         "history": history,
     }
-    WEIGHTS.mkdir(exist_ok=True)
-    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-    metadata = {key: json.dumps(info[key]) for key in ("config", "train", "metrics")}
-    metadata.update(name=name, model_class=model_cls.__name__)
-    save_file(state, WEIGHTS / f"{name}.safetensors", metadata=metadata)
-    (WEIGHTS / f"{name}.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {WEIGHTS / f'{name}.safetensors'} ({(WEIGHTS / f'{name}.safetensors').stat().st_size / 1e6:.2f} MB)")
+    save(name, model, info)
     return metrics
 
 

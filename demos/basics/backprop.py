@@ -276,18 +276,18 @@ def _mid(a, b):
     return (x0 + x1) / 2, (y0 + y1) / 2
 
 
-def graph_figure(x: float, y: float, w: float, step: int, lang: str) -> go.Figure:
-    """The computation graph with the values of steps 0..step revealed."""
-    v = backprop(x, y, w)
-    fig = go.Figure()
-    # forward arrows: grey until their value is known
+def _edges(fig, step):
+    """The forward arrows (grey until their value is known) and the backward arrows found so far."""
     for (a, b), known in EDGES.items():
         _arrow(fig, a, b, FWD if step >= known else "#999", 3)
     # backward arrows, drawn just below their edge and pointing back
     for k, (a, b) in BACK_EDGE.items():
         if step >= k:
             _arrow(fig, b, a, BWD, 4 if k == step else 2.5, dy=-0.28)
-    active = ACTIVE[step]
+
+
+def _nodes(fig, active):
+    """One marker trace of data boxes and one of operation circles; the ``active`` nodes highlighted."""
     for nodes, symbol in ((DATA_NODES, "square"), (OP_NODES, "circle")):
         names = list(nodes)
         fig.add_trace(
@@ -307,7 +307,10 @@ def graph_figure(x: float, y: float, w: float, step: int, lang: str) -> go.Figur
                 showlegend=False,
             )
         )
-    # forward values, blue, above the nodes and edges
+
+
+def _forward_labels(fig, x, y, w, v, step):
+    """The forward values, blue, above the nodes and edges."""
     _label(fig, "x", f"x = {num(x)}", FWD, 0.62)
     _label(fig, "w", f"w = {num(w)}", FWD, -0.62)
     _label(fig, (POS["y"][0] + 1.05, POS["y"][1]), f"y = {num(y)}", FWD, 0)
@@ -317,7 +320,10 @@ def graph_figure(x: float, y: float, w: float, step: int, lang: str) -> go.Figur
         _label(fig, _mid("sub", "sq"), f"r = ŷ − y = {num(v['r'])}", FWD, 0.32)
     if step >= 3:
         _label(fig, "loss", f"loss = {num(v['loss'])}", FWD, 0.62)
-    # backward: local gradient and the chain-rule product, red, below the edges
+
+
+def _backward_labels(fig, x, v, step, lang):
+    """Backward: each local gradient and the chain-rule product, red, below the edges."""
     loc = t("bp_local", lang)
     if step >= 4:
         _label(fig, "loss", "<b>∂loss/∂loss = 1</b>", BWD, -0.75)
@@ -330,7 +336,10 @@ def graph_figure(x: float, y: float, w: float, step: int, lang: str) -> go.Figur
     if step >= 7:
         text = f"{loc}: ∂ŷ/∂w = x = {num(x)}<br><b>∂loss/∂w = {arg(v['dy_hat'])}×{arg(x)} = {num(v['grad_w'])}</b>"
         _label(fig, (1.8, 0.2), text, BWD, 0)
-    # the formula on top; at the last step, the answer beside torch.autograd's
+
+
+def _formula(fig, x, y, w, step):
+    """The formula under the graph; at the last step, the answer beside torch.autograd's."""
     if step == LAST_STEP:
         g = autograd(x, y, w)["grad_w"]
         top = f"<b>∂loss/∂w = 2·(w·x − y)·x = {num(2 * (w * x - y) * x)}</b>   ✓ torch.autograd: w.grad = {num(g)}"
@@ -340,6 +349,17 @@ def graph_figure(x: float, y: float, w: float, step: int, lang: str) -> go.Figur
         )  # fmt: skip
     else:
         _label(fig, (5.4, -0.75), "ŷ = w·x,   loss = (ŷ − y)²", "#444", 0, size=19)
+
+
+def graph_figure(x: float, y: float, w: float, step: int, lang: str) -> go.Figure:
+    """The computation graph with the values of steps 0..step revealed."""
+    v = backprop(x, y, w)
+    fig = go.Figure()
+    _edges(fig, step)
+    _nodes(fig, ACTIVE[step])
+    _forward_labels(fig, x, y, w, v, step)
+    _backward_labels(fig, x, v, step, lang)
+    _formula(fig, x, y, w, step)
     phase = t("bp_forward" if step < FORWARD_STEPS else "bp_backward", lang)
     ui.style(fig, t("bp_graph_title", lang, k=step, n=LAST_STEP, phase=phase), height=480)
     fig.update_xaxes(visible=False, range=[-0.7, 11.7], fixedrange=True)

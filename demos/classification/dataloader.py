@@ -528,10 +528,12 @@ def on_lang(cmp, run, lang):
             titanic_curves(run, "loss", lang), titanic_curves(run, "acc", lang), titanic_text(run, lang))  # fmt: skip
 
 
-def build(lang: ui.TabLang) -> None:
-    ui.header(LECTURE)
-    training = {"show_progress": "hidden", **live.TRAINING}
+# the two training buttons: their own progress, not Gradio's overlay on the outputs
+_TRAINING = {"show_progress": "hidden", **live.TRAINING}
 
+
+def _batch_grid(lang) -> None:
+    """Part 1: which samples land in which batch, redrawn whenever an input changes."""
     gr.Markdown(I18N("dl_part1"))
     with gr.Row():
         with gr.Column(scale=2, min_width=300):
@@ -548,7 +550,13 @@ def build(lang: ui.TabLang) -> None:
         with gr.Column(scale=4):
             # drawn when the tab is first shown: it needs torch's DataLoader
             grid = gr.Plot(show_label=False, elem_id="dl-grid")
+    # whenever an input changes, the language included (so also when the tab is first shown)
+    ui.on_inputs(on_grid, grid_inputs, [grid, iters])
 
+
+def _batch_size_race(lang):
+    """Part 2: train with several batch sizes and compare loss noise and time, with a stop button.
+    Returns the run's State and its three outputs, for the language redraw."""
     gr.Markdown(I18N("dl_part2"))
     gr.Markdown(I18N("dl_part2_note"))
     cmp = gr.State(None)  # per user: {batch size: {"losses", "seconds", "iters"}}
@@ -565,7 +573,15 @@ def build(lang: ui.TabLang) -> None:
         with gr.Column(scale=4):
             noise_plot = gr.Plot(noise_figure(None, "en"), show_label=False, elem_id="dl-noise")
             time_plot = gr.Plot(time_figure(None, "en"), show_label=False, elem_id="dl-time")
+    comparing = compare_btn.click(compare, [sizes, cmp_epochs, cmp_lr, lang], [noise_plot, time_plot, cmp_text, cmp],
+                                  concurrency_id="dl_compare", **_TRAINING)  # fmt: skip
+    compare_stop.click(None, cancels=[comparing])
+    return cmp, noise_plot, time_plot, cmp_text
 
+
+def _titanic_training(lang):
+    """Part 3: train on Titanic with a chosen batch size, shuffle and optimizer, with a stop button.
+    Returns the run's State and its three outputs, for the language redraw."""
     gr.Markdown(I18N("dl_part3"))
     gr.Markdown(I18N("dl_part3_note"))
     run = gr.State(None)  # per user: {"history", "status", "fmt"}
@@ -586,14 +602,16 @@ def build(lang: ui.TabLang) -> None:
             with gr.Row():
                 t_loss = gr.Plot(titanic_curves(None, "loss", "en"), show_label=False, elem_id="dl-t-loss")
                 t_acc = gr.Plot(titanic_curves(None, "acc", "en"), show_label=False, elem_id="dl-t-acc")
-    ui.code_panel("dataloader", "titanic")
-
-    # whenever an input changes, the language included (so also when the tab is first shown)
-    ui.on_inputs(on_grid, grid_inputs, [grid, iters])
-    comparing = compare_btn.click(compare, [sizes, cmp_epochs, cmp_lr, lang], [noise_plot, time_plot, cmp_text, cmp],
-                                  concurrency_id="dl_compare", **training)  # fmt: skip
-    compare_stop.click(None, cancels=[comparing])
     titanic = t_train.click(train_titanic, [t_bs, t_shuffle, t_opt, t_lr, t_epochs, t_seed, lang],
-                            [t_loss, t_acc, t_status, run], concurrency_id="dl_titanic", **training)  # fmt: skip
+                            [t_loss, t_acc, t_status, run], concurrency_id="dl_titanic", **_TRAINING)  # fmt: skip
     t_stop.click(None, cancels=[titanic])
+    return run, t_loss, t_acc, t_status
+
+
+def build(lang: ui.TabLang) -> None:
+    ui.header(LECTURE)
+    _batch_grid(lang)
+    cmp, noise_plot, time_plot, cmp_text = _batch_size_race(lang)
+    run, t_loss, t_acc, t_status = _titanic_training(lang)
+    ui.code_panel("dataloader", "titanic")
     ui.on_inputs(on_lang, [cmp, run, lang], [noise_plot, time_plot, cmp_text, t_loss, t_acc, t_status], triggers=[lang])

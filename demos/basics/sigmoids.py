@@ -442,10 +442,9 @@ def api_sigmoids_fit(
     }
 
 
-def build(lang: ui.TabLang) -> None:
-    p0 = init_params()
-    ui.header(LECTURE)
-    state = gr.State(p0)
+def _model_row(p0: dict):
+    """The first row: the model's settings and Reset, the chosen piece's sliders, and the model plot.
+    Returns the settings [target, kind, N, seed], Reset, the piece radio, its 4 sliders, the MSE and the plot."""
     with gr.Row():
         with gr.Column(scale=2, min_width=320):
             target_in = gr.Radio(
@@ -468,6 +467,11 @@ def build(lang: ui.TabLang) -> None:
             mse_md = gr.Markdown(mse_text(p0, "en"), elem_id="sig-mse")
         with gr.Column(scale=3):
             model_plot = gr.Plot(model_figure(p0, 0, "en"), show_label=False, elem_id="sig-model")
+    return [target_in, kind_in, n_in, seed_in], reset, piece, [c_in, b_in, w_in, b0_in], mse_md, model_plot
+
+
+def _fit_row(p0: dict):
+    """The second row: steps, learning rate, Fit and Stop, the status line, and the loss plot."""
     with gr.Row():
         with gr.Column(scale=2, min_width=320):
             steps_in = gr.Slider(50, 3000, value=STEPS, step=50, label=I18N("sig_steps"), elem_id="sig-steps")
@@ -478,19 +482,33 @@ def build(lang: ui.TabLang) -> None:
             status = gr.Markdown(status_text(p0, "en"), elem_id="sig-status")
         with gr.Column(scale=3):
             loss_plot = gr.Plot(loss_figure([], "en"), show_label=False, elem_id="sig-loss")
-    ui.code_panel("sigmoids")
+    return steps_in, lr_in, fit_btn, stop_btn, status, loss_plot
 
-    sliders = [c_in, b_in, w_in, b0_in]
-    init_out = [state, model_plot, mse_md, loss_plot, status, piece, *sliders]
-    init_in = [target_in, kind_in, n_in, seed_in, lang]
-    for trigger in (target_in.input, kind_in.input, seed_in.submit, reset.click):
-        trigger(on_init, init_in, init_out, **ui.CHEAP)
-    n_in.input(on_init, init_in, init_out, trigger_mode="always_last", **ui.CHEAP)
-    piece.input(on_choose, [state, piece, lang], [model_plot, c_in, b_in, w_in], **ui.CHEAP)
+
+def _wire_pieces(state, piece, sliders, model_plot, mse_md, lang) -> None:
+    """Choosing a piece loads its c, b, w into the sliders; each slider edits the model by hand."""
+    piece.input(on_choose, [state, piece, lang], [model_plot, *sliders[:3]], **ui.CHEAP)
     for slider, which in zip(sliders, ("c", "b", "w", "b0")):
         ui.on_inputs(
             on_slide(which), [state, piece, slider, lang], [state, model_plot, mse_md], triggers=[slider.input]
         )
+
+
+def build(lang: ui.TabLang) -> None:
+    p0 = init_params()
+    ui.header(LECTURE)
+    state = gr.State(p0)
+    settings, reset, piece, sliders, mse_md, model_plot = _model_row(p0)
+    steps_in, lr_in, fit_btn, stop_btn, status, loss_plot = _fit_row(p0)
+    ui.code_panel("sigmoids")
+
+    # wired once both rows exist: a new model redraws the fit row's loss and status too
+    views = [model_plot, mse_md, loss_plot, status, piece, *sliders]
+    target_in, kind_in, n_in, seed_in = settings
+    for trigger in (target_in.input, kind_in.input, seed_in.submit, reset.click):
+        trigger(on_init, [*settings, lang], [state, *views], **ui.CHEAP)
+    n_in.input(on_init, [*settings, lang], [state, *views], trigger_mode="always_last", **ui.CHEAP)
+    _wire_pieces(state, piece, sliders, model_plot, mse_md, lang)
     fit_event = fit_btn.click(
         on_fit,
         [state, piece, steps_in, lr_in, lang],
@@ -505,8 +523,7 @@ def build(lang: ui.TabLang) -> None:
     stop_btn.click(None, None, None, cancels=[fit_event], api_visibility="private")
     # A link carries the target, kind, N and seed (its model starts from them on first show, as Reset does),
     # not a piece's hand-edited parameters: the piece and its sliders show the model, they are not settings.
-    start = links.derive(gr.JSON(None, visible="hidden"), [target_in, kind_in, n_in, seed_in], lambda *s: list(s))
-    views = [model_plot, mse_md, loss_plot, status, piece, *sliders]
+    start = links.derive(gr.JSON(None, visible="hidden"), settings, lambda *s: list(s))
     ui.on_inputs(on_lang, [state, piece, start, lang], [state, *views, start], triggers=[lang])
     for component in (piece, *sliders):
         links.not_shared(component)

@@ -565,55 +565,76 @@ def api_playground(
     }
 
 
+def _data_controls():
+    """The data: which set, its noise, size, test share and seed."""
+    gr.Markdown(I18N("pg_data_head"))
+    dataset = gr.Radio(
+        [(I18N(f"pg_{d}"), d) for d in DATASETS],
+        value="circles",
+        label=I18N("pg_dataset"),
+        elem_id="pg-dataset",
+    )
+    noise = gr.Slider(0, NOISE_MAX, value=0.2, step=0.05, label=I18N("pg_noise"), elem_id="pg-noise")
+    with gr.Row():
+        n = gr.Slider(*N_RANGE, value=300, step=50, label=I18N("pg_n"), elem_id="pg-n")
+        test_pct = gr.Slider(*TEST_PCT, value=30, step=5, label=I18N("pg_test_pct"), elem_id="pg-test")
+    seed = gr.Number(0, precision=0, minimum=0, label=I18N("pg_seed"), elem_id="pg-seed")
+    return dataset, noise, n, test_pct, seed
+
+
+def _network_controls():
+    """The network: its input features, hidden layer sizes and activation."""
+    gr.Markdown(I18N("pg_net_head"))
+    feats = gr.CheckboxGroup(list(FEATURES), value=["x₁", "x₂"], label=I18N("pg_features"), elem_id="pg-features")
+    layers = gr.Textbox("8, 8", label=I18N("pg_layers"), elem_id="pg-layers", max_lines=1)
+    activation = gr.Radio(list(ACTIVATIONS), value="tanh", label=I18N("pg_activation"), elem_id="pg-activation")
+    return feats, layers, activation
+
+
+def _training_controls():
+    """Training: optimizer, learning rate, batch size, L2 and epochs, and the Train / Continue / Stop buttons.
+    Returns [optimizer, lr, batch size, L2], epochs and the three buttons."""
+    gr.Markdown(I18N("pg_train_head"))
+    with gr.Row():
+        optimizer = gr.Radio(list(OPTIMIZERS), value="adam", label=I18N("pg_optimizer"), elem_id="pg-optimizer")
+        lr = gr.Dropdown(list(LR_CHOICES), value=0.03, label=I18N("pg_lr"), elem_id="pg-lr")
+    with gr.Row():
+        batch_size = gr.Slider(*BATCH_RANGE, value=32, step=1, label=I18N("pg_batch"), elem_id="pg-batch")
+        l2 = gr.Dropdown(list(L2_CHOICES), value=0.0, label=I18N("pg_l2"), elem_id="pg-l2")
+    epochs = gr.Slider(*EPOCH_RANGE, value=200, step=1, label=I18N("pg_epochs"), elem_id="pg-epochs")
+    with gr.Row():
+        start = gr.Button(I18N("pg_train"), variant="primary", elem_id="pg-train")
+        cont = gr.Button(I18N("pg_continue"), elem_id="pg-continue")
+        stop = gr.Button(I18N("pg_stop"), variant="stop", elem_id="pg-stop")
+    return [optimizer, lr, batch_size, l2], epochs, (start, cont, stop)
+
+
+def _views():
+    """The status, the decision boundary with its two display options, the loss curves and the architecture."""
+    default = {"dataset": "circles", "n": 300, "noise": 0.2, "test_pct": 30, "seed": 0}
+    status = gr.Markdown(t("pg_ready", "en"), elem_id="pg-status")
+    boundary = gr.Plot(boundary_figure(default, None, 0, True, False, "en"), show_label=False, elem_id="pg-boundary")
+    with gr.Row():
+        show_test = gr.Checkbox(True, label=I18N("pg_show_test"), elem_id="pg-show-test")
+        discrete = gr.Checkbox(False, label=I18N("pg_discrete"), elem_id="pg-discrete")
+    loss_plot = gr.Plot(loss_figure(None, "en"), show_label=False, elem_id="pg-loss")
+    arch = gr.Markdown(arch_text(2, [8, 8], "tanh", "en"), elem_id="pg-arch")
+    return status, boundary, show_test, discrete, loss_plot, arch
+
+
 def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     run = gr.State(None)  # per user: the last run's cfg, weights, optimizer, history, heatmap (plain lists)
-    default = {"dataset": "circles", "n": 300, "noise": 0.2, "test_pct": 30, "seed": 0}
     with gr.Row():
         with gr.Column(scale=2, min_width=340):
-            gr.Markdown(I18N("pg_data_head"))
-            dataset = gr.Radio(
-                [(I18N(f"pg_{d}"), d) for d in DATASETS],
-                value="circles",
-                label=I18N("pg_dataset"),
-                elem_id="pg-dataset",
-            )
-            noise = gr.Slider(0, NOISE_MAX, value=0.2, step=0.05, label=I18N("pg_noise"), elem_id="pg-noise")
-            with gr.Row():
-                n = gr.Slider(*N_RANGE, value=300, step=50, label=I18N("pg_n"), elem_id="pg-n")
-                test_pct = gr.Slider(*TEST_PCT, value=30, step=5, label=I18N("pg_test_pct"), elem_id="pg-test")
-            seed = gr.Number(0, precision=0, minimum=0, label=I18N("pg_seed"), elem_id="pg-seed")
-            gr.Markdown(I18N("pg_net_head"))
-            feats = gr.CheckboxGroup(
-                list(FEATURES), value=["x₁", "x₂"], label=I18N("pg_features"), elem_id="pg-features"
-            )
-            layers = gr.Textbox("8, 8", label=I18N("pg_layers"), elem_id="pg-layers", max_lines=1)
-            activation = gr.Radio(list(ACTIVATIONS), value="tanh", label=I18N("pg_activation"), elem_id="pg-activation")
-            gr.Markdown(I18N("pg_train_head"))
-            with gr.Row():
-                optimizer = gr.Radio(list(OPTIMIZERS), value="adam", label=I18N("pg_optimizer"), elem_id="pg-optimizer")
-                lr = gr.Dropdown(list(LR_CHOICES), value=0.03, label=I18N("pg_lr"), elem_id="pg-lr")
-            with gr.Row():
-                batch_size = gr.Slider(*BATCH_RANGE, value=32, step=1, label=I18N("pg_batch"), elem_id="pg-batch")
-                l2 = gr.Dropdown(list(L2_CHOICES), value=0.0, label=I18N("pg_l2"), elem_id="pg-l2")
-            epochs = gr.Slider(*EPOCH_RANGE, value=200, step=1, label=I18N("pg_epochs"), elem_id="pg-epochs")
-            with gr.Row():
-                start = gr.Button(I18N("pg_train"), variant="primary", elem_id="pg-train")
-                cont = gr.Button(I18N("pg_continue"), elem_id="pg-continue")
-                stop = gr.Button(I18N("pg_stop"), variant="stop", elem_id="pg-stop")
+            dataset, noise, n, test_pct, seed = _data_controls()
+            feats, layers, activation = _network_controls()
+            optimization, epochs, (start, cont, stop) = _training_controls()
         with gr.Column(scale=3):
-            status = gr.Markdown(t("pg_ready", "en"), elem_id="pg-status")
-            boundary = gr.Plot(
-                boundary_figure(default, None, 0, True, False, "en"), show_label=False, elem_id="pg-boundary"
-            )
-            with gr.Row():
-                show_test = gr.Checkbox(True, label=I18N("pg_show_test"), elem_id="pg-show-test")
-                discrete = gr.Checkbox(False, label=I18N("pg_discrete"), elem_id="pg-discrete")
-            loss_plot = gr.Plot(loss_figure(None, "en"), show_label=False, elem_id="pg-loss")
-            arch = gr.Markdown(arch_text(2, [8, 8], "tanh", "en"), elem_id="pg-arch")
+            status, boundary, show_test, discrete, loss_plot, arch = _views()
     ui.code_panel("playground")
 
-    config = [dataset, n, noise, test_pct, seed, layers, activation, feats, optimizer, lr, batch_size, l2]
+    config = [dataset, n, noise, test_pct, seed, layers, activation, feats, *optimization]
     outputs = [boundary, loss_plot, status, run]
     live_opts = {"show_progress": "minimal", **live.TRAINING}
     inputs = [run, *config, epochs, show_test, discrete, lang]

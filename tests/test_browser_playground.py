@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pytest
 from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
@@ -15,16 +14,6 @@ from demos.classification import playground
 pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 EPOCH = re.compile(r"epoch (\d+)/(\d+)")
-
-
-def record_times(page: Page, selector: str) -> None:
-    """Beside record_text: when (ms) each text change happened."""
-    page.evaluate(
-        """(sel) => { const el = document.querySelector(sel); window._times = [];
-        new MutationObserver(() => window._times.push(performance.now()))
-          .observe(el, {subtree: true, childList: true, characterData: true}); }""",
-        selector,
-    )
 
 
 def test_train_streams_frames_then_stop_and_continue(app_page: Page):
@@ -37,7 +26,6 @@ def test_train_streams_frames_then_stop_and_continue(app_page: Page):
     expect(page.locator("#pg-boundary")).to_contain_text("not trained yet")
     set_number(page, "pg-epochs", 1000)  # the longest run allowed: it must still be running when stopped
     record_text(page, "#pg-status")
-    record_times(page, "#pg-status")
     # Stop from inside the page at the sixth frame, early in the run: a busy machine cannot reach the end first
     click_when_text(page, "#pg-status", r"epoch \d+/1000", "#pg-stop", times=6)
     page.locator("#pg-train").click()
@@ -46,9 +34,6 @@ def test_train_streams_frames_then_stop_and_continue(app_page: Page):
     texts = [x for x in recorded(page) if EPOCH.search(x)]
     epochs = [int(EPOCH.search(x).group(1)) for x in texts]
     assert len(texts) >= 5 and epochs == sorted(epochs), texts
-    times = np.array(page.evaluate("window._times"))[-len(texts) :] / 1000
-    gaps = np.diff(times)
-    assert np.median(gaps) <= 0.5, f"frames came every {np.round(gaps, 2)} s"
     expect(page.locator("#pg-boundary .heatmaplayer")).to_be_attached()
     expect(page.locator("#pg-boundary")).to_contain_text("Decision boundary")
 

@@ -2,10 +2,10 @@
 counts, training and its stream, checked against PyTorch."""
 
 import math
+import re
 import runpy
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import gradio as gr
@@ -14,6 +14,7 @@ import pytest
 import torch
 from gradio_client.exceptions import AppError
 
+from demos import live
 from demos.classification import playground as pg
 from demos.ui import SNIPPETS
 
@@ -155,12 +156,10 @@ def test_losses_are_bce_and_the_heatmap_is_sigmoid_of_the_logits():
 )
 def test_easy_sets_reach_95_percent_quickly(dataset, hidden, features):
     cfg = CFG | {"dataset": dataset, "hidden": hidden, "features": features, "noise": 0.1, "batch_size": 32}
-    start = time.monotonic()
     tr = pg.Trainer(cfg)
     tr.train(25)
     assert tr.history["test_acc"][-1] >= 95.0, tr.history["test_acc"][-5:]
     assert tr.history["train"][-1] < tr.history["train"][0]
-    assert time.monotonic() - start < 30  # about 1-2 s on a quiet 2-core machine
 
 
 def test_training_is_seeded():
@@ -242,20 +241,23 @@ def test_stream_grows_and_ends_done():
     assert "from scratch" in fresh[-1][2] and len(fresh[-1][3]["history"]["train"]) == 30
 
 
-def test_frames_come_at_least_every_half_second():
-    """The largest network on the most data with batch size 1: frames come mid-epoch."""
+def test_frames_are_paced_by_time_not_by_epoch(monkeypatch):
+    """The largest network on the most data with batch size 1: frames come mid-epoch, once per interval.
+
+    A fake clock that moves 0.05 s per reading stands for a slow machine (the wall-clock gaps are a
+    benchmark's business, not a test's): a frame is due after FRAME_INTERVAL of it, long before the
+    epoch's 420 batches end."""
+    clock = iter(np.arange(0, 1e4, 0.05))
+    monkeypatch.setattr(live.time, "monotonic", lambda: float(next(clock)))
     args = ["spirals", 600, 0.2, 10, 0, ",".join(["16"] * 6), "relu", list(pg.FEATURES), "adam", 0.01, 1, 0.0]
     gen = pg.on_train(None, *args, 1000, True, False, "en")
-    stamps, frame_costs = [], []
-    for _ in range(6):
-        t0 = time.monotonic()
-        next(gen)
-        stamps.append(time.monotonic())
-        frame_costs.append(stamps[-1] - t0)
+    notes = [next(gen)[2] for _ in range(6)]
     gen.close()
-    gaps = np.diff(stamps)
-    assert np.median(gaps) < 0.5, gaps  # ~0.3 s on a quiet machine: frames are paced by time, not by epoch
-    print("gaps between frames (s):", np.round(gaps, 3))
+    batches = [int(re.search(r"batch (\d+)/", note).group(1)) for note in notes]
+    # all six inside the first epoch, which the status says (not "Press Train to start")
+    assert all(note.startswith("epoch 0/1000 · batch ") for note in notes), notes
+    gaps = np.diff(batches)
+    assert batches == sorted(batches) and gaps.max() <= 1 + pg.FRAME_INTERVAL / 0.05, batches
 
 
 def test_time_limit_and_divergence_stop_with_a_message(monkeypatch):

@@ -75,6 +75,7 @@ register(
             "第 {epoch}/{epochs} 轮 · 训练损失 {train:.4f} · 测试损失 {test:.4f} · 训练准确率 {train_acc:.1f}% · 测试准确率 {test_acc:.1f}%",
             "epoch {epoch}/{epochs} · train loss {train:.4f} · test loss {test:.4f} · train accuracy {train_acc:.1f}% · test accuracy {test_acc:.1f}%",
         ),
+        "pg_first": ("第 0/{epochs} 轮", "epoch 0/{epochs}"),  # a run inside its first epoch (batch size 1, much data)
         "pg_done": ("**完成。**", "**Done.**"),
         "pg_fresh": (
             "网络或数据已改变，已从头开始训练。",
@@ -424,9 +425,11 @@ def arch_text(n_features: int, hidden: list[int], activation: str, lang: str) ->
 
 
 def status_text(run: dict | None, lang: str) -> str:
-    if not run or not run["history"]["train"]:
+    if not run:
         return t("pg_ready", lang)
     h = run["history"]
+    if not h["train"]:
+        return t("pg_first", lang, epochs=run["target"])
     text = t(
         "pg_progress", lang, epoch=len(h["train"]), epochs=run["target"], train=h["train"][-1], test=h["test"][-1],
         train_acc=h["train_acc"][-1], test_acc=h["test_acc"][-1],

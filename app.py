@@ -16,7 +16,7 @@ import threading  # noqa: E402
 import gradio as gr  # noqa: E402
 
 import demos  # noqa: E402
-from demos import links  # noqa: E402
+from demos import links, live  # noqa: E402
 from demos.i18n import DEFAULT_LANG, I18N, JS_CHANGE_LOCALE, JS_DETECT_LANG, norm_lang  # noqa: E402
 from demos.ui import torch_ready  # noqa: E402
 
@@ -123,7 +123,7 @@ def build_app() -> gr.Blocks:
             queue=False,
         )
     # Cheap, stateless events run unlimited; training events set their own limits.
-    demo.queue(default_concurrency_limit=8)
+    demo.queue(default_concurrency_limit=live.per_process(8))  # per event, over all processes
     return demo
 
 

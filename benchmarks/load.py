@@ -4,6 +4,7 @@ bounded in time and request count). Prints p50/p95/max latency and errors per en
 
     python benchmarks/load.py                      # 40 students, 2 training, 30 s
     python benchmarks/load.py --users 4 --trainers 1 --seconds 5    # the CI smoke setting
+    python benchmarks/load.py --users 100 --hall 2 --kill-after 10  # 2 processes behind HAProxy, one killed
 
 Each student is a closed loop: send one event, wait for its answer, think for a
 moment (uniform in --think seconds), repeat; this is how a dragged slider behaves
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -61,6 +63,37 @@ def start_server(timeout: float = 90.0, script: str | Path = "app.py") -> tuple[
     raise RuntimeError(f"the app did not start within {timeout:.0f} s")
 
 
+def start_hall(workers: int, timeout: float = 180.0) -> tuple[subprocess.Popen, str, Path]:
+    """`python -m deploy --workers N` (N processes behind HAProxy) on a free loopback port.
+    Returns (launcher, url, run dir with hall.json and the logs) once students can connect."""
+    port, run_dir = free_port(), Path(tempfile.mkdtemp(prefix="bench-hall-"))
+    out = run_dir / "launcher.out"
+    cmd = [sys.executable, "-m", "deploy", "--workers", str(workers), "--port", str(port), "--host", "127.0.0.1"]
+    with open(out, "wb") as log:
+        proc = subprocess.Popen([*cmd, "--run-dir", str(run_dir)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while "ready on" not in out.read_text(errors="replace"):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"the hall did not start: {out.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.5)
+    return proc, f"http://127.0.0.1:{port}/", run_dir
+
+
+def hall_pids(run_dir: Path) -> list[int]:
+    """The balancer's and the workers' process ids, from the launcher's hall.json."""
+    state = json.loads((run_dir / "hall.json").read_text())
+    return [state["balancer"], *(w["pid"] for w in state["workers"])]
+
+
+def stop_hall(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)  # the launcher stops HAProxy and its workers
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def digit_files(directory: Path, count: int = 20) -> list[str]:
     """A few committed test digits as 280x280 PNGs, black ink on white, as a student draws."""
     import numpy as np
@@ -82,6 +115,11 @@ class Recorder:
         self.lock = threading.Lock()
         self.latency: dict[str, list[float]] = {}
         self.errors: dict[str, list[str]] = {}
+        self.failures: list[tuple[float, str]] = []  # (monotonic time, the failed session's process)
+
+    def fail(self, when: float, server: str) -> None:
+        with self.lock:
+            self.failures.append((when, server))
 
     def add(self, name: str, seconds: float | None, error: str | None = None) -> None:
         with self.lock:
@@ -133,20 +171,32 @@ def trainer_action(r: random.Random):
     return "/sigmoids_fit", ("lee", "sigmoid", 6, r.randrange(1000), 3000, 0.05)
 
 
-def run_user(url, kind, seed, clock, max_requests, think, digits, endpoints, rec, ready):
-    """One student (or trainer) thread. It connects and (a student) sends a first event, both
-    timed in rows of their own; clock["stop"] is set once everyone has done so, and the
-    measured phase starts."""
+COOKIE = "lecture_hall"  # deploy/haproxy.py: the process a session is pinned to
+
+
+def connect(url: str, rec: Recorder, row: str = "(connect)"):
+    """A new session, as a page open or a reload gives one: (client, the process it is pinned to)."""
     from gradio_client import Client
 
-    r = random.Random(seed)
-    actions = student_actions(digits, endpoints)
     t0 = time.perf_counter()
     try:
         client = Client(url, verbose=False, ssl_verify=False)
-        rec.add("(connect)", time.perf_counter() - t0)
     except Exception as e:  # noqa: BLE001 - counted, reported
-        rec.add("(connect)", None, repr(e))
+        rec.add(row, None, repr(e)[:200])
+        return None, None
+    rec.add(row, time.perf_counter() - t0)
+    return client, client.cookies.get(COOKIE, "-")
+
+
+def run_user(url, kind, seed, clock, max_requests, think, digits, endpoints, rec, ready):
+    """One student (or trainer) thread. It connects and (a student) sends a first event, both
+    timed in rows of their own; clock["stop"] is set once everyone has done so, and the
+    measured phase starts. A failed event in that phase is followed by a reload (a new
+    session, as a browser's reload gives), timed as "(reload)"."""
+    r = random.Random(seed)
+    actions = student_actions(digits, endpoints)
+    client, server = connect(url, rec)
+    if client is None:
         ready.wait()
         return
     if kind == "student":  # a session's first event also opens its event stream: timed apart
@@ -174,6 +224,10 @@ def run_user(url, kind, seed, clock, max_requests, think, digits, endpoints, rec
             rec.add(name, time.perf_counter() - t0)
         except Exception as e:  # noqa: BLE001 - counted, reported
             rec.add(name, None, repr(e)[:200])
+            rec.fail(time.monotonic(), server)
+            client, server = connect(url, rec, "(reload)")
+            if client is None:
+                return
         if kind == "student":
             time.sleep(r.uniform(*think))
 
@@ -184,7 +238,7 @@ def endpoint_names(url: str) -> set[str]:
     return {"/" + d["api_name"] for d in config.get("dependencies", []) if d.get("api_name")}
 
 
-def main(argv=None) -> dict:
+def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running app (default: start python app.py on a free port)")
     parser.add_argument("--users", type=int, default=40, help="students dragging sliders and drawing digits")
@@ -192,57 +246,65 @@ def main(argv=None) -> dict:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the measured phase")
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="pause between a student's events")
     parser.add_argument("--max-requests", type=int, default=200, help="per student, a bound on the run")
+    parser.add_argument("--hall", type=int, metavar="N", help="start N processes behind HAProxy (python -m deploy)")
+    parser.add_argument("--kill-after", type=float, metavar="S", help="with --hall: SIGKILL worker w1 S s into the run")
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
         parser.error("loopback only: the load script never drives a remote server")
+    if args.kill_after is not None and not args.hall:
+        parser.error("--kill-after needs --hall")
+    return args
 
-    proc = None
-    url = args.url
-    if url is None:
-        proc, url = start_server()
-    url = url if url.endswith("/") else url + "/"
-    try:
-        endpoints = endpoint_names(url)
-        with tempfile.TemporaryDirectory() as tmp:
-            digits = digit_files(Path(tmp))
-            rec = Recorder()
-            total = args.users + args.trainers
-            ready = threading.Barrier(total + 1)
-            clock = {"stop": float("inf")}
-            threads = [
-                threading.Thread(
-                    target=run_user,
-                    args=(
-                        url,
-                        "trainer" if i < args.trainers else "student",
-                        i,
-                        clock,
-                        args.max_requests,
-                        args.think,
-                        digits,
-                        endpoints,
-                        rec,
-                        ready,
-                    ),
-                    daemon=True,
-                )
-                for i in range(total)
-            ]
-            for th in threads:
-                th.start()
-            ready.wait()  # every client has connected: the measured phase starts
-            clock["stop"] = time.monotonic() + args.seconds
-            for th in threads:
-                th.join(args.seconds + 120)
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(10)
-    rows = rec.table()
+
+def run_class(url: str, args, kill=None) -> tuple[Recorder, dict]:
+    """Every student's thread, the measured phase, and (kill) a worker killed in the middle of it."""
+    endpoints = endpoint_names(url)
+    with tempfile.TemporaryDirectory() as tmp:
+        digits = digit_files(Path(tmp))
+        rec = Recorder()
+        total = args.users + args.trainers
+        ready = threading.Barrier(total + 1)
+        clock = {"stop": float("inf")}
+        common = (clock, args.max_requests, args.think, digits, endpoints, rec, ready)
+        kinds = ["trainer" if i < args.trainers else "student" for i in range(total)]
+        threads = [
+            threading.Thread(target=run_user, args=(url, k, i, *common), daemon=True) for i, k in enumerate(kinds)
+        ]
+        for th in threads:
+            th.start()
+        ready.wait()  # every client has connected: the measured phase starts
+        start = time.monotonic()
+        clock["stop"] = start + args.seconds
+        fault = {}
+        if kill:
+            time.sleep(args.kill_after)
+            fault = kill() | {"at": time.monotonic()}
+        for th in threads:
+            th.join(args.seconds + 120)
+    return rec, fault
+
+
+def fault_summary(rec: Recorder, fault: dict) -> dict:
+    """What the kill cost: failed events, on the killed process and elsewhere, and for how long."""
+    on_it = [when for when, server in rec.failures if server == fault["name"]]
+    elsewhere = [when for when, server in rec.failures if server != fault["name"]]
+    reloads = sorted(rec.latency.get("(reload)", []))
+    return {
+        "killed": fault["name"],
+        "failed_on_killed": len(on_it),
+        "failed_elsewhere": len(elsewhere),
+        "failing_seconds": max(on_it) - fault["at"] if on_it else 0.0,
+        "reloads": len(reloads),
+        "reload_errors": len(rec.errors.get("(reload)", [])),
+        "reload_p50": statistics.median(reloads) if reloads else None,
+    }
+
+
+def print_result(args, url: str, rows: list[dict], rec: Recorder, fault: dict | None) -> None:
     print(
         f"{args.users} students (think {args.think[0]:g}-{args.think[1]:g} s) + {args.trainers} training, "
-        f"{args.seconds:g} s, {url}"
+        f"{args.seconds:g} s, {url}" + (f" (a hall of {args.hall})" if args.hall else "")
     )
     print(f"{'endpoint':<22}{'ok':>6}{'errors':>8}{'p50 s':>9}{'p95 s':>9}{'max s':>9}")
     for row in rows:
@@ -253,7 +315,41 @@ def main(argv=None) -> dict:
     for name, errors in rec.errors.items():
         for e in errors[:3]:
             print(f"  error in {name}: {e}")
-    result = {"users": args.users, "trainers": args.trainers, "seconds": args.seconds, "rows": rows}
+    if fault:
+        print(
+            f"killed {fault['killed']}: {fault['failed_on_killed']} events failed on it over "
+            f"{fault['failing_seconds']:.1f} s, {fault['failed_elsewhere']} elsewhere; {fault['reloads']} reloads "
+            f"({fault['reload_errors']} failed), p50 {fault['reload_p50'] or 0:.2f} s"
+        )
+
+
+def main(argv=None) -> dict:
+    args = parse(argv)
+    proc, url, run_dir = None, args.url, None
+    if args.hall:
+        proc, url, run_dir = start_hall(args.hall)
+    elif url is None:
+        proc, url = start_server()
+    url = url if url.endswith("/") else url + "/"
+
+    def kill() -> dict:
+        victim = json.loads((run_dir / "hall.json").read_text())["workers"][0]
+        os.kill(victim["pid"], signal.SIGKILL)
+        return {"name": victim["name"]}
+
+    try:
+        rec, fault = run_class(url, args, kill if args.kill_after is not None else None)
+    finally:
+        if proc is not None and args.hall:
+            stop_hall(proc)
+        elif proc is not None:
+            proc.terminate()
+            proc.wait(10)
+    rows = rec.table()
+    summary = fault_summary(rec, fault) if fault else None
+    print_result(args, url, rows, rec, summary)
+    result = {"users": args.users, "trainers": args.trainers, "seconds": args.seconds, "hall": args.hall}
+    result |= {"rows": rows, "fault": summary}
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result

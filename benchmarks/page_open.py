@@ -2,6 +2,7 @@
 for N students together against one alone, and the server's CPU seconds per page open.
 
     python benchmarks/page_open.py                        # 40 students at once
+    python benchmarks/page_open.py --students 40 100 --hall 2     # also through 2 processes behind HAProxy
     python benchmarks/page_open.py --students 3 --alone 1     # the CI smoke setting
 
 How: a real headless Chromium window opens the page once in English and once in Chinese,
@@ -208,24 +209,27 @@ def row(name: str, results: list[dict], cpu: float | None) -> dict:
     }
 
 
-def measure(url: str, pid: int | None, recordings: list[list[dict]], students: int, alone_runs: int, name: str):
-    """Rows for ``alone_runs`` page opens one at a time and ``students`` at once."""
-    cpu = (lambda: cpu_seconds(pid)) if pid else (lambda: 0.0)
+def measure(url: str, pids: list[int], recordings: list[list[dict]], students: list[int], alone_runs: int, name: str):
+    """Rows for ``alone_runs`` page opens one at a time, then each count of ``students`` at once.
+    CPU is the sum over ``pids`` (the server, or a hall's balancer and workers); none: not measured."""
+
+    def cpu() -> float:
+        return sum(cpu_seconds(pid) for pid in pids)
+
     alone, alone_cpu = [], []
     for i in range(alone_runs):
         c0 = cpu()
         alone += asyncio.run(replay_together([recordings[i % len(recordings)]], 1))
         alone_cpu.append(cpu() - c0)
-    c0 = cpu()
-    together = asyncio.run(replay_together(recordings, students))
-    together_cpu = (cpu() - c0) / students
-    return [
-        row(f"{name}: one page open alone", alone, statistics.median(alone_cpu) if pid else None),
-        row(f"{name}: {students} page opens at once", together, together_cpu if pid else None),
-    ]
+    rows = [row(f"{name}: one page open alone", alone, statistics.median(alone_cpu) if pids else None)]
+    for n in students:
+        c0 = cpu()
+        together = asyncio.run(replay_together(recordings, n))
+        rows.append(row(f"{name}: {n} page opens at once", together, (cpu() - c0) / n if pids else None))
+    return rows
 
 
-def hello_rows(students: int, alone_runs: int) -> list[dict]:
+def hello_rows(students: list[int], alone_runs: int) -> list[dict]:
     """The same measurement against a bare Gradio hello-world: the framework's own cost of a page open."""
     import tempfile
 
@@ -239,50 +243,55 @@ def hello_rows(students: int, alone_runs: int) -> list[dict]:
         try:
             window = asyncio.run(in_browser(lambda browser: hello_window(browser, url)))
             recording = page_load_requests(window, url.rstrip("/"))
-            return measure(url, proc.pid, [recording], students, alone_runs, "hello-world")
+            return measure(url, [proc.pid], [recording], students, alone_runs, "hello-world")
         finally:
             proc.terminate()
             proc.wait(10)
 
 
-def main(argv=None) -> dict:
-    from load import start_server
+def hall_rows(workers: int, students: list[int], alone_runs: int) -> tuple[list[dict], list[dict]]:
+    """The same measurement through `python -m deploy --workers N`: N processes behind HAProxy,
+    CPU summed over the balancer and the workers. Also returns the real windows opened through it."""
+    from load import hall_pids, start_hall, stop_hall
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", help="a running app (default: start python app.py on a free port)")
-    parser.add_argument("--pid", type=int, help="with --url: the server's process id, for its CPU seconds")
-    parser.add_argument("--students", type=int, default=40, help="page opens replayed at the same instant")
-    parser.add_argument("--alone", type=int, default=3, help="baseline: this many opens one at a time")
-    parser.add_argument("--hello", action="store_true", help="also measure a bare Gradio hello-world, the floor")
-    parser.add_argument("--json", help="also write the results to this JSON file")
-    args = parser.parse_args(argv)
-    if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
-        parser.error("loopback only: the page-open script never drives a remote server")
+    proc, url, run_dir = start_hall(workers)
+    try:
+        windows = asyncio.run(windows_alone(url, max(2, alone_runs)))
+        recordings = [page_load_requests(w, url.rstrip("/")) for w in windows[:2]]
+        return measure(url, hall_pids(run_dir), recordings, students, alone_runs, f"hall of {workers}"), windows
+    finally:
+        stop_hall(proc)
+
+
+def app_rows(args) -> tuple[list[dict], list[dict], list[list[dict]]]:
+    """python app.py (or --url): rows, the real windows and their recordings (English, Chinese)."""
+    from load import start_server
 
     proc, url, pid = None, args.url, args.pid
     if url is None:
         proc, url = start_server()
         pid = proc.pid
     url = url if url.endswith("/") else url + "/"
-    origin = url.rstrip("/")
     try:
         windows = asyncio.run(windows_alone(url, max(2, args.alone)))
-        recordings = [page_load_requests(w, origin) for w in windows[:2]]  # English, Chinese
-        rows = measure(url, pid, recordings, args.students, args.alone, "app.py")
+        recordings = [page_load_requests(w, url.rstrip("/")) for w in windows[:2]]
+        return measure(url, [pid] if pid else [], recordings, args.students, args.alone, "app.py"), windows, recordings
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(10)
-    if args.hello:
-        rows += hello_rows(args.students, args.alone)
-    browser = {
+
+
+def window_stats(windows: list[dict]) -> dict:
+    return {
         "windows": len(windows),
         "shown": stats([w["shown"] for w in windows]),
         "answer": stats([w["answer"] for w in windows]),
-        "requests": [len(r) for r in recordings],
     }
-    fmt = lambda v, unit="": f"{v:.2f}{unit}" if v is not None else "-"  # noqa: E731
-    print(f"page opens, {url}; requests per open (en, zh): {browser['requests']}")
+
+
+def print_rows(rows: list[dict]) -> None:
+    fmt = lambda v: f"{v:.2f}" if v is not None else "-"  # noqa: E731
     print(f"{'':<36}{'students':>9}{'errors':>7}{'p50 s':>8}{'p95 s':>8}{'max s':>8}{'MB':>7}{'cpu s':>7}")
     for r in rows:
         s = r["seconds"] or {}
@@ -292,11 +301,41 @@ def main(argv=None) -> dict:
         )
         for e in r["error_texts"]:
             print(f"  error: {e}")
-    print(
-        f"one real Chromium window alone ({browser['windows']} opens): slider shown p50 "
-        f"{browser['shown']['p50']:.2f} s, its first answer p50 {browser['answer']['p50']:.2f} s"
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="a running app (default: start python app.py on a free port)")
+    parser.add_argument("--pid", type=int, help="with --url: the server's process id, for its CPU seconds")
+    parser.add_argument("--students", type=int, nargs="+", default=[40], help="page opens replayed at the same instant")
+    parser.add_argument("--alone", type=int, default=3, help="baseline: this many opens one at a time")
+    parser.add_argument("--hello", action="store_true", help="also measure a bare Gradio hello-world, the floor")
+    parser.add_argument(
+        "--hall", type=int, metavar="N", help="also measure N processes behind HAProxy (python -m deploy)"
     )
-    result = {"students": args.students, "rows": rows, "browser": browser}
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+    if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
+        parser.error("loopback only: the page-open script never drives a remote server")
+
+    rows, windows, recordings = app_rows(args)
+    browser = window_stats(windows) | {"requests": [len(r) for r in recordings]}
+    hall = None
+    if args.hall:
+        hall_result, hall_windows = hall_rows(args.hall, args.students, args.alone)
+        rows += hall_result
+        hall = {"workers": args.hall} | window_stats(hall_windows)
+    if args.hello:
+        rows += hello_rows(args.students, args.alone)
+    print(f"page opens; requests per open (en, zh): {browser['requests']}")
+    print_rows(rows)
+    for name, b in (("app.py", browser), (f"hall of {args.hall}", hall)):
+        if b:
+            print(
+                f"{name}, one real Chromium window alone ({b['windows']} opens): slider shown p50 "
+                f"{b['shown']['p50']:.2f} s, its first answer p50 {b['answer']['p50']:.2f} s"
+            )
+    result = {"students": args.students, "rows": rows, "browser": browser, "hall": hall}
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result

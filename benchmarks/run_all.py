@@ -66,7 +66,7 @@ def main() -> None:
     start = startup.main(["--runs", "3"])
     alone = load.main(["--users", "1", "--trainers", "0", "--seconds", "10", "--think", "0.1", "0.2"])
     classroom = load.main(["--users", "40", "--trainers", "2", "--seconds", "30"])
-    opens = page_open.main(["--students", "40", "--alone", "3", "--hello"])
+    opens = page_open.main(["--students", "40", "100", "--alone", "3", "--hello", "--hall", "2"])
     alone_p50 = {r["endpoint"]: r["p50"] for r in alone["rows"]}
     infer = inference_per_image()
     train = train_throughput.main(["--threads", "1", "--repeats", "5"])
@@ -92,7 +92,9 @@ def main() -> None:
         "",
         "## A class opening the page at once (`benchmarks/page_open.py`)",
         "",
-        f"{opens['students']} students open the app at the same instant, half in Chinese and half in English. "
+        f"{' or '.join(map(str, opens['students']))} students open the app at the same instant, half in Chinese "
+        "and half in English, against `python app.py` and against a hall of 2 processes behind HAProxy "
+        "(`python -m deploy --workers 2`, its CPU summed over the balancer and the workers). "
         "Each replays every request a real headless Chromium window sent while opening the page "
         f"({opens['browser']['requests'][0]} in English: the page with its config, Gradio's scripts, styles "
         "and fonts, and the page-load events: a link's tab, in Chinese the first tab's draw and the tab labels) "

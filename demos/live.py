@@ -9,6 +9,7 @@ at most every ``min_interval`` seconds; faster frames only pile up.
 from __future__ import annotations
 
 import math
+import os
 import time
 
 import plotly.graph_objects as go
@@ -26,7 +27,23 @@ register(
 )
 
 TRAIN_SECONDS = 60  # the longest a live training run may take, per click
-TRAIN_CONCURRENCY = 4  # live training runs at once, per tab (2 cores here)
+
+
+def workers() -> int:
+    """App processes behind one balancer: APP_WORKERS, set by `python -m deploy` (1 for `python app.py`)."""
+    try:
+        return max(1, int(os.environ.get("APP_WORKERS", "1")))
+    except ValueError:
+        return 1
+
+
+def per_process(limit: int) -> int:
+    """A limit for the whole machine split among its processes: ceil(limit / workers), at least 1,
+    so N processes on these 2 cores run no more at once than one process did."""
+    return max(1, -(-limit // workers()))
+
+
+TRAIN_CONCURRENCY = per_process(4)  # live training runs at once, per tab (2 cores here), over all processes
 # Event settings of a streamed training run (give each event its own concurrency_id).
 TRAINING = {"concurrency_limit": TRAIN_CONCURRENCY, "time_limit": TRAIN_SECONDS, "api_visibility": "private"}
 

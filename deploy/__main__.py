@@ -1,0 +1,5 @@
+import sys
+
+from deploy.hall import main
+
+sys.exit(main())

@@ -10,7 +10,7 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import ui
+from demos import live, ui
 from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("backprop", "sec_basics", "bp_tab", "bp_source", "bp_intro")
@@ -557,7 +557,7 @@ def build(lang: ui.TabLang) -> None:
     hw_out = [fit, params, loss, status, run]
     data.input(on_data, [data, lang], hw_out, **ui.CHEAP)
     training = train.click(
-        on_train, [data, lr, epochs, lang], hw_out, concurrency_limit=4, concurrency_id="bp_train",
+        on_train, [data, lr, epochs, lang], hw_out, concurrency_limit=live.per_process(4), concurrency_id="bp_train",
         time_limit=TIME_LIMIT, show_progress="minimal", api_visibility="private",
     )  # fmt: skip
     stop.click(None, cancels=[training])

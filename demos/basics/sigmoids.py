@@ -18,7 +18,7 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import links, ui
+from demos import links, live, ui
 from demos.i18n import I18N, built_keys, register, t
 
 if TYPE_CHECKING:  # torch is imported lazily (ui.torch_ready): building the tab must not load it
@@ -515,7 +515,7 @@ def build(lang: ui.TabLang) -> None:
         [state, model_plot, mse_md, loss_plot, status, *sliders],
         show_progress="hidden",
         trigger_mode="once",
-        concurrency_limit=4,
+        concurrency_limit=live.per_process(4),
         concurrency_id="sigmoids_fit",
         time_limit=60,
         api_visibility="private",

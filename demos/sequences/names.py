@@ -11,7 +11,7 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import ui
+from demos import live, ui
 from demos.i18n import I18N, built_keys, register, t
 from models.load import WEIGHTS  # models.load imports no torch
 
@@ -389,6 +389,8 @@ def build(lang: ui.TabLang) -> None:
 
     # on every change of the name (typing, an example) or the language (so also when the tab is first shown)
     # A forward pass over a name's prefixes takes a few milliseconds, so a few at once are plenty.
-    ui.on_inputs(on_name, [name, lang], [top, prefix, answer], concurrency_limit=4, concurrency_id="nm_predict")
+    ui.on_inputs(
+        on_name, [name, lang], [top, prefix, answer], concurrency_limit=live.per_process(4), concurrency_id="nm_predict"
+    )
     ui.on_inputs(on_lang, [lang], [evaluation, confusion, per_country])
     gr.api(api_name_to_country, api_name="name_to_country")

@@ -740,7 +740,7 @@ def _gradient_section(lang: ui.TabLang):
         [depth, activation, seed, lang],
         [grad_plot, grad_md],
         concurrency_id="ac_grad",
-        concurrency_limit=4,
+        concurrency_limit=live.per_process(4),
     )
     return depth, activation, seed
 
@@ -787,4 +787,4 @@ def build(lang: ui.TabLang) -> None:
     ui.on_inputs(on_race_lang, [race, lang], race_out, triggers=[lang])
     gr.api(api_inception_block, api_name="inception_block")
     gr.api(api_residual_block, api_name="residual_block")
-    gr.api(api_gradient_flow, api_name="gradient_flow", concurrency_limit=4, concurrency_id="ac_grad")
+    gr.api(api_gradient_flow, api_name="gradient_flow", concurrency_limit=live.per_process(4), concurrency_id="ac_grad")

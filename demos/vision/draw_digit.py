@@ -10,7 +10,7 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import links, mnist_data, ui
+from demos import links, live, mnist_data, ui
 from demos.i18n import I18N, both, built_keys, register, t
 from demos.vision import digits
 
@@ -521,7 +521,7 @@ def build(lang: ui.TabLang) -> None:
         on_draw,
         [pad, shown, model, lang],
         outputs,
-        concurrency_limit=4,
+        concurrency_limit=live.per_process(4),
         concurrency_id="draw_digit",
         api_name="draw_digit_view",  # callable by name (undocumented): benchmarks/load.py draws as a browser does
         api_visibility="undocumented",
@@ -530,4 +530,9 @@ def build(lang: ui.TabLang) -> None:
     # Clear with the pad's own "Clear canvas" (a value set by the server would drop the brush tool).
     clear.click(lambda: ("", None), None, [truth, shown], js=JS_CLEAR, **ui.CHEAP)
     random_btn.click(on_random, lang, [pad, truth, shown], **ui.CHEAP)
-    gr.api(api_classify_digit, api_name="classify_digit", concurrency_limit=4, concurrency_id="draw_digit")
+    gr.api(
+        api_classify_digit,
+        api_name="classify_digit",
+        concurrency_limit=live.per_process(4),
+        concurrency_id="draw_digit",
+    )

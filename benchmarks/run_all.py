@@ -61,11 +61,46 @@ def page_open_row(r: dict) -> str:
     )
 
 
+def load_row(r: dict) -> str:
+    return f"| `{r['endpoint']}` | {r['ok']} | {r['errors']} | {r['p50']:.3f} s | {r['p95']:.3f} s | {r['max']:.3f} s |"
+
+
+def hall_lines(direct: dict, hall: dict, fault: dict) -> list[str]:
+    """The lecture-hall section: 100 students against one process and against a hall, and a kill."""
+    f = fault["fault"]
+    return [
+        "## A lecture hall: 2 processes behind HAProxy (`python -m deploy`, `benchmarks/load.py --hall 2`)",
+        "",
+        f"{hall['users']} students drag and draw as above, {hall['trainers']} train live, {hall['seconds']:g} s; "
+        "the same run against `python app.py` (one process) and against a hall of 2 processes behind HAProxy "
+        "(sticky cookie; the balancer, both processes and the load generator share the 2 cores).",
+        "",
+        "| endpoint | answers | errors | p50 | p95 | max |",
+        "| --- | --- | --- | --- | --- | --- |",
+        "| **one process** | | | | | |",
+        *(load_row(r) for r in direct["rows"]),
+        f"| **hall of {hall['hall']}** | | | | | |",
+        *(load_row(r) for r in hall["rows"]),
+        "",
+        f"A process killed mid-run: {fault['users']} students on a hall of {fault['hall']}, worker "
+        f"{f['killed']} killed with SIGKILL 10 s into {fault['seconds']:g} s. {f['failed_on_killed']} events "
+        f"failed, all of students on {f['killed']} ({f['failed_elsewhere']} elsewhere), within "
+        f"{f['failing_seconds']:.1f} s of the kill; each of those students reloaded (a new session, on the "
+        f"process still up: {f['reloads']} reloads, {f['reload_errors']} failed, p50 {f['reload_p50'] or 0:.2f} s) "
+        "and carried on. The launcher started the killed process again; HAProxy took it back once its "
+        "health check passed.",
+        "",
+    ]
+
+
 def main() -> None:
     t0 = time.perf_counter()
     start = startup.main(["--runs", "3"])
     alone = load.main(["--users", "1", "--trainers", "0", "--seconds", "10", "--think", "0.1", "0.2"])
     classroom = load.main(["--users", "40", "--trainers", "2", "--seconds", "30"])
+    direct100 = load.main(["--users", "100", "--trainers", "2", "--seconds", "30"])
+    hall100 = load.main(["--users", "100", "--trainers", "2", "--seconds", "30", "--hall", "2"])
+    fault = load.main(["--users", "40", "--trainers", "0", "--seconds", "30", "--hall", "2", "--kill-after", "10"])
     opens = page_open.main(["--students", "40", "100", "--alone", "3", "--hello", "--hall", "2"])
     alone_p50 = {r["endpoint"]: r["p50"] for r in alone["rows"]}
     infer = inference_per_image()
@@ -132,8 +167,8 @@ def main() -> None:
             f"| `{r['endpoint']}` | {r['ok']} | {r['errors']} | {r['p50']:.3f} s | {r['p95']:.3f} s "
             f"| {r['max']:.3f} s | {versus} |"
         )
+    lines += ["", *hall_lines(direct100, hall100, fault)]
     lines += [
-        "",
         "## Digit inference per image (one thread)",
         "",
         "| model | median ms per image |",

@@ -29,7 +29,7 @@ class Hall:
     port: int  # where students connect
     workers: tuple[int, ...]  # the app processes' internal ports on 127.0.0.1
     host: str = "0.0.0.0"
-    check_ms: int = 1000  # health check interval; a process is out after 2 failures
+    check_ms: int = 1000  # health check interval; a dead process (connection refused) is out after 2
 
 
 def server_name(i: int) -> str:
@@ -60,6 +60,9 @@ defaults
     timeout http-request 30s
     timeout http-keep-alive 30s
     timeout queue 60s
+    # a process busy with 50 page opens answers its health check late, not never: only a refused
+    # connection (a dead process, at once) or 15 s of silence (a hung one) counts as a failure
+    timeout check 15s
 
 cache gradio_files
     total-max-size {CACHE_MB}

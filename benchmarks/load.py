@@ -116,6 +116,7 @@ class Recorder:
         self.latency: dict[str, list[float]] = {}
         self.errors: dict[str, list[str]] = {}
         self.failures: list[tuple[float, str]] = []  # (monotonic time, the failed session's process)
+        self.pinned: dict[int, str] = {}  # user number -> the process its session is pinned to
 
     def fail(self, when: float, server: str) -> None:
         with self.lock:
@@ -196,6 +197,7 @@ def run_user(url, kind, seed, clock, max_requests, think, digits, endpoints, rec
     r = random.Random(seed)
     actions = student_actions(digits, endpoints)
     client, server = connect(url, rec)
+    rec.pinned[seed] = server
     if client is None:
         ready.wait()
         return
@@ -247,7 +249,12 @@ def parse(argv):
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="pause between a student's events")
     parser.add_argument("--max-requests", type=int, default=200, help="per student, a bound on the run")
     parser.add_argument("--hall", type=int, metavar="N", help="start N processes behind HAProxy (python -m deploy)")
-    parser.add_argument("--kill-after", type=float, metavar="S", help="with --hall: SIGKILL worker w1 S s into the run")
+    parser.add_argument(
+        "--kill-after",
+        type=float,
+        metavar="S",
+        help="with --hall: SIGKILL the first trainer's process S s into the run",
+    )
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
@@ -279,7 +286,7 @@ def run_class(url: str, args, kill=None) -> tuple[Recorder, dict]:
         fault = {}
         if kill:
             time.sleep(args.kill_after)
-            fault = kill() | {"at": time.monotonic()}
+            fault = kill(rec) | {"at": time.monotonic()}
         for th in threads:
             th.join(args.seconds + 120)
     return rec, fault
@@ -332,8 +339,11 @@ def main(argv=None) -> dict:
         proc, url = start_server()
     url = url if url.endswith("/") else url + "/"
 
-    def kill() -> dict:
-        victim = json.loads((run_dir / "hall.json").read_text())["workers"][0]
+    def kill(rec: Recorder) -> dict:
+        """SIGKILL the process of user 0 (a trainer when there are trainers: mid-run, the worst case)."""
+        workers = json.loads((run_dir / "hall.json").read_text())["workers"]
+        name = rec.pinned.get(0, workers[0]["name"])
+        victim = next((w for w in workers if w["name"] == name), workers[0])
         os.kill(victim["pid"], signal.SIGKILL)
         return {"name": victim["name"]}
 

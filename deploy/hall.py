@@ -69,8 +69,8 @@ class Worker:
             "APP_WORKERS": str(self.workers),
             "GRADIO_ANALYTICS_ENABLED": "False",
         }
-        log = open(self.run_dir / f"{self.name}.log", "ab")  # noqa: SIM115 (the child keeps it open)
-        self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        with open(self.run_dir / f"{self.name}.log", "ab") as log:  # the child keeps its own copy open
+            self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=log)
         self.starts += 1
 
     def wait_ready(self, timeout: float = 120.0) -> None:
@@ -107,8 +107,8 @@ def start_balancer(hall: haproxy.Hall, run_dir: Path) -> subprocess.Popen:
     check = subprocess.run(["haproxy", "-c", "-q", "-f", str(cfg)], capture_output=True, text=True)
     if check.returncode:
         raise RuntimeError(f"haproxy rejected {cfg}:\n{check.stdout}{check.stderr}")
-    log = open(run_dir / "haproxy.log", "ab")  # noqa: SIM115 (the child keeps it open)
-    return subprocess.Popen(["haproxy", "-db", "-f", str(cfg)], stdout=log, stderr=subprocess.STDOUT)
+    with open(run_dir / "haproxy.log", "ab") as log:  # the child keeps its own copy open
+        return subprocess.Popen(["haproxy", "-db", "-f", str(cfg)], stdout=log, stderr=subprocess.STDOUT)
 
 
 def supervise(workers: list[Worker], balancer: subprocess.Popen, stop: list[bool], run_dir: Path) -> int:

@@ -83,6 +83,13 @@ backend app
     retries 2
     option httpchk GET {HEALTH_PATH}
     http-check expect status 200
+    # Gradio compresses only paths with a file extension: the 1.7 MB page ("/") and /config would go out
+    # as they are. HAProxy compresses them (its fast SLZ gzip); event streams (text/event-stream) pass as
+    # they come. Two filters are declared explicitly; HAProxy wants the cache's first.
+    filter cache gradio_files
+    filter compression
+    compression algo gzip
+    compression type text/html application/json
     # Gradio's files: served from the cache once a worker has compressed them (it answers "max-age=0,
     # must-revalidate", which would keep them out of any cache; the names are content hashes)
     acl gradio_file path_beg {static}

@@ -32,6 +32,10 @@ CSS = (
 #header-row { align-items: center; }
 .section-tabs > .tab-wrapper button, .section-tabs > div > .tab-wrapper button { font-size: 1.15rem; font-weight: 600; }
 .share-row { align-items: flex-start; }
+/* Touch screens: tabs a finger can hit (44 CSS px, WCAG 2.5.5); the tab bars wrap (overflow_behavior) */
+@media (pointer: coarse) {
+  .tab-wrapper button[role=tab] { min-height: 44px; min-width: 44px; }
+}
 """
     + links.CSS
 )
@@ -69,10 +73,10 @@ def build_app() -> gr.Blocks:
         # makes the tab's first draw: a page open draws the tab on screen, not all 18.
         # A tab whose build already draws everything in English (Lecture.drawn_at_build) starts at "en".
         tab_langs: dict[str, gr.Textbox] = {}  # lecture key -> the language its content is in, "" until drawn
-        with gr.Tabs(elem_classes=["section-tabs"]) as outer:
+        with gr.Tabs(elem_classes=["section-tabs"], overflow_behavior="wrap") as outer:
             for section, modules in demos.sections():
                 with gr.Tab(I18N(section), id=section) as tabs[section]:
-                    with gr.Tabs() as inner[section]:
+                    with gr.Tabs(overflow_behavior="wrap") as inner[section]:
                         for module in modules:
                             key = module.LECTURE.key
                             label = module.LECTURE.tab

@@ -66,6 +66,14 @@ class Hall:
         lines = (self.run_dir / "haproxy.log").read_text(errors="replace").splitlines()
         return [m.groupdict() for m in map(LOG_LINE.match, lines) if m]
 
+    def log_until(self, start: int, done, timeout: float = 10.0) -> list[dict]:
+        """The log's entries from index start on, once done(entries) holds: HAProxy writes a request's
+        line when its answer has gone out, a moment after the client has read it."""
+        deadline = time.monotonic() + timeout
+        while not done(entries := self.log()[start:]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return entries
+
     def get(self, path: str, headers: dict | None = None):
         request = urllib.request.Request(self.url.rstrip("/") + path, headers=headers or {})
         with urllib.request.urlopen(request, timeout=30) as r:
@@ -131,7 +139,8 @@ def test_an_api_client_keeps_to_one_process(hall):
         client = Client(hall.url, verbose=False)
         assert client.cookies.get(haproxy.COOKIE) in ("w1", "w2")
         assert client.predict(2.0, 0.0, api_name="/linear_mse") == pytest.approx(linear_model.mse(2.0, 0.0))
-    mine = [e for e in hall.log()[before:] if e["cookie"] != "-"]
+    both = lambda entries: {e["server"] for e in entries if e["cookie"] in ("w1", "w2")} == {"w1", "w2"}  # noqa: E731
+    mine = [e for e in hall.log_until(before, both) if e["cookie"] != "-"]
     assert mine, hall.log()[before:]
     assert all(e["server"] == e["cookie"] for e in mine), mine  # every request went where its cookie says
     assert {e["server"] for e in mine} == {"w1", "w2"}
@@ -153,7 +162,8 @@ def test_gradio_files_are_compressed_once_then_served_from_the_cache(hall):
     bodies = [hall.get(asset, {"Accept-Encoding": "gzip, deflate, br"}) for _ in range(3)]
     assert all(status == 200 and headers.get("Content-Encoding") in ("br", "gzip") for status, headers, _ in bodies)
     assert bodies[0][2] == bodies[1][2] == bodies[2][2]
-    served = [e["server"] for e in hall.log() if asset in e["request"]]
+    entries = hall.log_until(0, lambda es: sum(asset in e["request"] for e in es) >= 3)
+    served = [e["server"] for e in entries if asset in e["request"]]
     assert served[-2:] == ["<CACHE>", "<CACHE>"], served  # no process compressed it again
 
 
@@ -172,7 +182,8 @@ def test_a_page_through_the_balancer_keeps_to_one_process(hall, page: Page):
     open_draw_tab(page)
     stroke(page, ONE)
     expect(page.locator("#dd-status")).to_contain_text("1: the three models agree")
-    events = [e for e in hall.log() if e["cookie"] == cookie and "/gradio_api/" in e["request"]]
+    ours = lambda entries: [e for e in entries if e["cookie"] == cookie and "/gradio_api/" in e["request"]]  # noqa: E731
+    events = ours(hall.log_until(0, lambda entries: len(ours(entries)) >= 5))
     assert len(events) >= 5 and {e["server"] for e in events} == {cookie}, events
     assert not errors, errors
 
@@ -189,13 +200,14 @@ def test_a_killed_process_is_replaced_and_its_students_carry_on(hall):
     before = len(hall.log())
     status, _, body = hall.get("/", {"Cookie": f"{haproxy.COOKIE}={victim['name']}"})
     assert status == 200 and b"gradio" in body
-    assert [e["server"] for e in hall.log()[before:] if e["request"].startswith("GET / ")] == ["w2"]
+    pages = lambda entries: [e["server"] for e in entries if e["request"].startswith("GET / ")]  # noqa: E731
+    assert pages(hall.log_until(before, pages)) == ["w2"]
     # back in the rotation once it serves again and its health check passes (every second)
     deadline = time.monotonic() + 120
     while True:
         before = len(hall.log())
         hall.get("/robots.txt", {"Cookie": f"{haproxy.COOKIE}={victim['name']}"})
-        if [e["server"] for e in hall.log()[before:]] == [victim["name"]]:
+        if [e["server"] for e in hall.log_until(before, len)] == [victim["name"]]:
             break
         assert time.monotonic() < deadline, hall.log()[-5:]
         time.sleep(1)

@@ -33,13 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from deploy import hall, haproxy  # noqa: E402
+from deploy.hall import free_port  # noqa: E402  (the one free-port helper; startup.py and the tests use it too)
 
 
 def start_server(timeout: float = 90.0, script: str | Path = "app.py") -> tuple[subprocess.Popen, str]:
@@ -63,21 +58,11 @@ def start_server(timeout: float = 90.0, script: str | Path = "app.py") -> tuple[
     raise RuntimeError(f"the app did not start within {timeout:.0f} s")
 
 
-def start_hall(workers: int, timeout: float = 180.0) -> tuple[subprocess.Popen, str, Path]:
-    """`python -m deploy --workers N` (N processes behind HAProxy) on a free loopback port.
-    Returns (launcher, url, run dir with hall.json and the logs) once students can connect."""
-    port, run_dir = free_port(), Path(tempfile.mkdtemp(prefix="bench-hall-"))
-    out = run_dir / "launcher.out"
-    cmd = [sys.executable, "-m", "deploy", "--workers", str(workers), "--port", str(port), "--host", "127.0.0.1"]
-    with open(out, "wb") as log:
-        proc = subprocess.Popen([*cmd, "--run-dir", str(run_dir)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + timeout
-    while "ready on" not in out.read_text(errors="replace"):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"the hall did not start: {out.read_text(errors='replace')[-2000:]}")
-        time.sleep(0.5)
-    return proc, f"http://127.0.0.1:{port}/", run_dir
+def start_hall(workers: int) -> tuple[subprocess.Popen, str, Path]:
+    """N processes behind HAProxy (`python -m deploy`) on a free loopback port: (launcher, url, run dir)."""
+    run_dir = Path(tempfile.mkdtemp(prefix="bench-hall-"))
+    launcher, url = hall.spawn(workers, run_dir)
+    return launcher, url, run_dir
 
 
 def hall_pids(run_dir: Path) -> list[int]:
@@ -86,12 +71,7 @@ def hall_pids(run_dir: Path) -> list[int]:
     return [state["balancer"], *(w["pid"] for w in state["workers"])]
 
 
-def stop_hall(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)  # the launcher stops HAProxy and its workers
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+stop_hall = hall.stop
 
 
 def digit_files(directory: Path, count: int = 20) -> list[str]:
@@ -172,9 +152,6 @@ def trainer_action(r: random.Random):
     return "/sigmoids_fit", ("lee", "sigmoid", 6, r.randrange(1000), 3000, 0.05)
 
 
-COOKIE = "lecture_hall"  # deploy/haproxy.py: the process a session is pinned to
-
-
 def connect(url: str, rec: Recorder, row: str = "(connect)"):
     """A new session, as a page open or a reload gives one: (client, the process it is pinned to)."""
     from gradio_client import Client
@@ -186,7 +163,7 @@ def connect(url: str, rec: Recorder, row: str = "(connect)"):
         rec.add(row, None, repr(e)[:200])
         return None, None
     rec.add(row, time.perf_counter() - t0)
-    return client, client.cookies.get(COOKIE, "-")
+    return client, client.cookies.get(haproxy.COOKIE, "-")
 
 
 def run_user(url, kind, seed, clock, max_requests, think, digits, endpoints, rec, ready):

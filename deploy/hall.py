@@ -158,6 +158,31 @@ def run(n: int, port: int, host: str, run_dir: Path) -> int:
             w.stop()
 
 
+def spawn(workers: int, run_dir: Path, timeout: float = 180.0) -> tuple[subprocess.Popen, str]:
+    """`python -m deploy` in the background on a free loopback port (for benchmarks and tests).
+    Returns (launcher, url) once students can connect; its output goes to run_dir/launcher.out."""
+    port, out = free_port(), run_dir / "launcher.out"
+    cmd = [sys.executable, "-m", "deploy", "--workers", str(workers), "--port", str(port), "--host", "127.0.0.1"]
+    with open(out, "wb") as log:
+        launcher = subprocess.Popen([*cmd, "--run-dir", str(run_dir)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while "ready on" not in out.read_text(errors="replace"):
+        if launcher.poll() is not None or time.monotonic() > deadline:
+            launcher.kill()
+            raise RuntimeError(f"the hall did not start: {out.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.5)
+    return launcher, f"http://127.0.0.1:{port}/"
+
+
+def stop(launcher: subprocess.Popen) -> None:
+    """SIGTERM, as a service manager sends it: the launcher stops HAProxy and its workers."""
+    launcher.send_signal(signal.SIGTERM)
+    try:
+        launcher.wait(30)
+    except subprocess.TimeoutExpired:
+        launcher.kill()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="app processes (default: cores)")

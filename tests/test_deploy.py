@@ -16,7 +16,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -44,16 +43,8 @@ class Hall:
 
     def __init__(self, run_dir: Path):
         require_haproxy()
-        self.run_dir, self.port = run_dir, deploy_hall.free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        cmd = [sys.executable, "-m", "deploy", "--workers", "2", "--port", str(self.port), "--host", "127.0.0.1"]
-        self.out = open(run_dir / "launcher.out", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen([*cmd, "--run-dir", str(run_dir)], cwd=ROOT, stdout=self.out, stderr=self.out)
-        deadline = time.monotonic() + 180
-        while "ready on" not in self.launcher_output():
-            assert self.proc.poll() is None, self.launcher_output()
-            assert time.monotonic() < deadline, "the hall did not start in 180 s: " + self.launcher_output()
-            time.sleep(0.5)
+        self.run_dir = run_dir
+        self.proc, self.url = deploy_hall.spawn(2, run_dir)
 
     def launcher_output(self) -> str:
         return (self.run_dir / "launcher.out").read_text(errors="replace")
@@ -80,12 +71,7 @@ class Hall:
             return r.status, r.headers, r.read()  # headers: case-insensitive
 
     def stop(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.out.close()
+        deploy_hall.stop(self.proc)
 
 
 @pytest.fixture(scope="module")

@@ -46,9 +46,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def healthy(port: int, timeout: float = 2.0) -> bool:
+def healthy(port: int, timeout: float = 2.0, host: str = "127.0.0.1") -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{haproxy.HEALTH_PATH}", timeout=timeout) as r:
+        with urllib.request.urlopen(f"http://{host}:{port}{haproxy.HEALTH_PATH}", timeout=timeout) as r:
             return r.status == 200
     except OSError:
         return False
@@ -140,7 +140,8 @@ def run(n: int, port: int, host: str, run_dir: Path) -> int:
         balancer = start_balancer(haproxy.Hall(port, tuple(w.port for w in workers), host), run_dir)
         write_state(workers, balancer, run_dir)
         deadline = time.monotonic() + 10
-        while not healthy(port) and balancer.poll() is None and time.monotonic() < deadline:
+        probe = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # a wildcard listens on loopback too
+        while not healthy(port, host=probe) and balancer.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)  # HAProxy binds in a moment; "ready" means a student can connect
         ports = ", ".join(f"{w.name} on {w.port}" for w in workers)
         print(f"Lecture hall ready on http://{host}:{port} ({ports}); logs in {run_dir}", flush=True)

@@ -36,14 +36,8 @@ def server_name(i: int) -> str:
     return f"w{i + 1}"
 
 
-def config(hall: Hall) -> str:
-    """haproxy.cfg text for the hall; HAProxy logs each request to stdout."""
-    static = " ".join(STATIC_PATHS)
-    servers = "\n".join(
-        f"    server {server_name(i)} 127.0.0.1:{port} cookie {server_name(i)} check inter {hall.check_ms} fall 2 rise 1"
-        for i, port in enumerate(hall.workers)
-    )
-    return f"""\
+# The parts that do not depend on the hall: logging, timeouts and the cache of Gradio's files.
+SHARED = f"""\
 global
     maxconn 4096
     log stdout format raw local0 info
@@ -69,7 +63,19 @@ cache gradio_files
     max-object-size {4 * 1024 * 1024}
     max-age {CACHE_SECONDS}
     process-vary on
+"""
 
+
+def config(hall: Hall) -> str:
+    """haproxy.cfg text for the hall; HAProxy logs each request to stdout."""
+    static = " ".join(STATIC_PATHS)
+    servers = "\n".join(
+        f"    server {server_name(i)} 127.0.0.1:{port} cookie {server_name(i)} check inter {hall.check_ms} fall 2 rise 1"
+        for i, port in enumerate(hall.workers)
+    )
+    return (
+        SHARED
+        + f"""
 frontend hall
     bind {hall.host}:{hall.port}
     http-request capture req.cook({COOKIE}) len 8
@@ -99,3 +105,4 @@ backend app
     http-response cache-store gradio_files if {{ var(txn.gradio_file) -m bool }}
 {servers}
 """
+    )

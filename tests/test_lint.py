@@ -36,7 +36,7 @@ def test_no_file_over_10_mb():
 MAX_FUNCTION_LINES = 60  # a function you can read on one screen; a long build() splits into section builders
 
 
-def long_functions(folders=("demos", "models")) -> list[str]:
+def long_functions(folders=("demos", "models", "deploy")) -> list[str]:
     """Every function (nested ones too) in the folders' .py files longer than MAX_FUNCTION_LINES."""
     out = []
     for folder in folders:
@@ -49,7 +49,7 @@ def long_functions(folders=("demos", "models")) -> list[str]:
     return out
 
 
-def test_every_function_in_demos_and_models_is_at_most_60_lines():
+def test_every_function_in_demos_models_and_deploy_is_at_most_60_lines():
     assert not long_functions(), "\n".join(long_functions())
 
 

@@ -906,7 +906,6 @@ def build(lang: ui.TabLang) -> None:
         _anomaly_tab(state, model, lang)
         _domain_tab(state, model, lang)
         _compress_tab(lang)
-    # the frontend re-translates only the selected tab's label when the locale changes: send them all again
     gr.api(api_attack, api_name="beyond_attack")
     gr.api(api_ood, api_name="beyond_ood")
     gr.api(api_compression, api_name="beyond_compression")

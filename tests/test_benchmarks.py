@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +59,30 @@ def test_page_open_script_refuses_remote_servers():
     page_open = load_module("page_open")
     with pytest.raises(SystemExit):
         page_open.main(["--url", "https://example.org/"])
+
+
+@pytest.mark.browser
+def test_browser_feel_script_small_run(server_url, tmp_path):
+    """Two L2 steps, one digit and two tabs in each language, against the test server and a bare page.
+    In a child process: Playwright's sync API refuses to start inside this session's (pytest-playwright's)."""
+    out = tmp_path / "feel.json"
+    args = ["--url", server_url, "--tabs", "linear_model", "names", "--reps", "1", "--steps", "2", "--strokes", "1"]
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "browser_feel.py"), *args, "--quiet", "0.5", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert result["bare"]["n"] == 2 and result["l2"]["step"]["n"] == 2
+    # a step is seen only once the page shows the new w: never before the Enter key
+    assert 0 < result["bare"]["p50"] and 0 < result["l2"]["step"]["p50"] <= result["l2"]["step"]["max"]
+    assert 0 < result["draw"]["top3"]["p50"] <= result["draw"]["drawn"]["p50"]
+    assert set(result["tabs"]) == {"linear_model", "names"}
+    for by_lang in result["tabs"].values():
+        assert set(by_lang) == {"en", "zh"}
+        for row in by_lang.values():
+            assert row["n"] == 1 and 0 <= row["p50"] < 60
+    assert result["tabs"]["linear_model"]["zh"]["figures"] == 3  # the line, the curve, the surface
+    assert "ratio to bare" in run.stdout

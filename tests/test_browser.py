@@ -61,6 +61,25 @@ def test_dragging_w_changes_the_mse(app_page: Page):
     expect(page.locator("#lin-best")).to_contain_text("b = 0.50")
 
 
+def test_the_surface_marker_follows_w_once_it_rests(app_page: Page):
+    """A step of w redraws the line and the curve; the surface's marker moves in the browser once w
+    rests, to (w, b, MSE) with the MSE PyTorch gives."""
+    import torch
+
+    from demos.basics import linear_model
+
+    page = app_page
+    open_tab(page, linear_model)
+    set_number(page, "lin-b", -0.5)
+    set_number(page, "lin-w", 2.5)
+    expect(page.locator("#lin-mse")).to_contain_text(f"MSE = {linear_model.mse(2.5, -0.5):.4f}")
+    marker = "() => { const d = document.querySelector('#lin-surface .js-plotly-plot').data[1]; return [d.x[0], d.y[0], d.z[0]]; }"
+    page.wait_for_function(f"({marker})()[0] === 2.5")
+    w, b, z = page.evaluate(marker)
+    x, y = torch.tensor(linear_model.X), torch.tensor(linear_model.Y)
+    assert (w, b) == (2.5, -0.5) and z == pytest.approx(torch.nn.functional.mse_loss(2.5 * x - 0.5, y).item())
+
+
 def test_gradient_descent_streams_and_stops(app_page: Page):
     page = app_page
     from demos.basics import gradient_descent

@@ -1,3 +1,4 @@
+import gradio as gr
 import numpy as np
 import pytest
 import torch
@@ -48,3 +49,18 @@ def test_bad_input_is_a_clear_error():
     for bad in (float("nan"), None, "x", 1e9):
         with pytest.raises(gr.Error):
             lm.api_linear_mse(bad, 0.0)
+
+
+def test_a_step_of_w_redraws_only_what_w_changes():
+    """The surface (a 41x41 WebGL plot) and the search table do not depend on w: redrawing them on
+    every step of w made the step 4x slower in the browser (benchmarks/browser_feel.py)."""
+    import app
+
+    demo = app.build_app()
+    by_id = {block._id: block for block in demo.blocks.values()}
+    step = next(fn for fn in demo.fns.values() if fn.api_name == "linear_model_view")
+    shown = {getattr(by_id[c._id], "elem_id", None) for c in step.outputs}
+    assert "lin-mse" in shown and "lin-surface" not in shown
+    assert not any(isinstance(c, gr.Dataframe) for c in step.outputs)
+    assert [c.elem_id for c in step.inputs[:2]] == ["lin-w", "lin-b"]
+    assert lm.line_views(2.5, -0.5, "en")[-1] == pytest.approx(lm.mse(2.5, -0.5))  # the marker's MSE

@@ -8,7 +8,7 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import ui
+from demos import links, ui
 from demos.i18n import I18N, register, t
 
 # build() draws every view (w = 1, b = 0) in English: an English page open, which shows this tab first,
@@ -160,23 +160,33 @@ def _check(w, b, lang):
 
 
 def line_views(w, b, lang):
-    """The line, per-point errors, MSE and the w-MSE curve."""
+    """What a step of w changes: the line, per-point errors, the MSE (as text and as a number for
+    the surface's marker) and the w-MSE curve."""
     w, b = _check(w, b, lang)
-    return fit_figure(w, b, lang), t("lin_mse_now", lang, mse=mse(w, b)), point_table(w, b), curve_figure(w, b, lang)
-
-
-def redraw(w, b, lang):
-    """Every view of the tab for (w, b), in the user's language."""
-    return *line_views(w, b, lang), *search_views(w, b, lang)
+    m = mse(w, b)
+    return fit_figure(w, b, lang), t("lin_mse_now", lang, mse=m), point_table(w, b), curve_figure(w, b, lang), m
 
 
 def search_views(w, b, lang):
-    """The (w, b) surface and the exhaustive-search table."""
+    """What only b and the language change: the (w, b) surface and the exhaustive-search table."""
     w, b = _check(w, b, lang)
     rows = exhaustive_search(b)
     best_w, best_mse = min(rows, key=lambda r: r[1])
     table = [[f"{v:.1f}", f"{m:.4f}"] for v, m in rows]
     return surface_figure(w, b, lang), table, t("lin_best", lang, w=best_w, mse=best_mse, b=b)
+
+
+# The surface's (w, b, MSE) marker follows a step of w in the browser, with the MSE the server
+# computed: sending the figure again made the browser rebuild the 41x41 WebGL surface, and even
+# Plotly.restyle of the one marker redraws the 3-D scene (0.2-0.3 s of a laptop without GPU). So the
+# marker moves once w has rested for 0.3 s: on release while dragging, just after a typed value.
+MOVE_MARKER_JS = """(w, b, m) => {
+  clearTimeout(window.linMarkerTimer);
+  window.linMarkerTimer = setTimeout(() => {
+    const gd = document.querySelector('#lin-surface .js-plotly-plot');
+    if (window.Plotly && gd && gd.data && gd.data.length > 1) window.Plotly.restyle(gd, {x: [[w]], y: [[b]], z: [[m]]}, [1]);
+  }, 300);
+}"""
 
 
 def api_linear_mse(w: float, b: float) -> float:
@@ -198,14 +208,18 @@ def build(lang: ui.TabLang) -> None:
             fit = gr.Plot(fit_figure(1.0, 0.0, "en"), show_label=False)
     with gr.Row():
         curve = gr.Plot(curve_figure(1.0, 0.0, "en"), show_label=False)
-        surface = gr.Plot(surface0, show_label=False)
+        surface = gr.Plot(surface0, show_label=False, elem_id="lin-surface")
     with gr.Accordion(I18N("lin_search"), open=False):
         best = gr.Markdown(best0, elem_id="lin-best")
         search = gr.Dataframe(search0, headers=["w", "MSE"], interactive=False, max_height=360)
     ui.code_panel("linear_model")
 
     # .change also covers a value typed into a slider's box (.input and .release do not).
+    # A step of w redraws only what w changes; b and the language redraw the surface and search too.
     # Callable by name (undocumented) so benchmarks/load.py drags w as a browser does.
-    views = [fit, mse_md, table, curve, surface, search, best]
-    ui.on_inputs(redraw, [w, b, lang], views, api_name="linear_model_view", api_visibility="undocumented")
+    mse_now = links.not_shared(gr.Number(mse(1.0, 0.0), visible="hidden", elem_id="lin-mse-value"))
+    line = [fit, mse_md, table, curve, mse_now]
+    step = ui.on_inputs(line_views, [w, b, lang], line, api_name="linear_model_view", api_visibility="undocumented")
+    step.success(None, [w, b, mse_now], None, js=MOVE_MARKER_JS, queue=False)
+    ui.on_inputs(search_views, [w, b, lang], [surface, search, best], triggers=[b, lang])
     gr.api(api_linear_mse, api_name="linear_mse")

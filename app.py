@@ -17,7 +17,7 @@ import gradio as gr  # noqa: E402
 
 import demos  # noqa: E402
 from demos import links, live  # noqa: E402
-from demos.i18n import DEFAULT_LANG, I18N, JS_CHANGE_LOCALE, JS_DETECT_LANG, norm_lang  # noqa: E402
+from demos.i18n import DEFAULT_LANG, HEAD_FIRST_LOCALE, I18N, JS_CHANGE_LOCALE, JS_DETECT_LANG, JS_RELABEL, norm_lang  # noqa: E402
 from demos.ui import torch_ready  # noqa: E402
 
 THEME = gr.themes.Default(primary_hue="blue", neutral_hue="slate", text_size=gr.themes.sizes.text_lg)
@@ -105,8 +105,13 @@ def build_app() -> gr.Blocks:
         # locale changes at run time; sending every label again, right after the
         # (repeated, idempotent) locale switch, fixes the rest.
         # Every translated tab in the app, lecture tabs' own inner tabs included.
+        # Only on a switch at run time (JS_RELABEL): a page opened in its language starts in
+        # that locale (i18n.HEAD_FIRST_LOCALE), and this event's 27 outputs would slow every
+        # later event of the page (see wire_open_link).
         labelled = [tab for tab in all_tabs(outer) if getattr(tab.label, "key", None)]
-        lang.change(None, lang, None, js=JS_CHANGE_LOCALE).then(
+        relabel = gr.Textbox("", visible="hidden", elem_id="relabel")
+        lang.change(None, lang, None, js=JS_CHANGE_LOCALE).then(None, lang, relabel, js=JS_RELABEL, queue=False)
+        relabel.change(
             lambda: [gr.Tab(label=I18N(tab.label.key)) for tab in labelled],
             None,
             labelled,
@@ -123,7 +128,7 @@ def build_app() -> gr.Blocks:
             None,
             [lang, *tab_langs.values()],
             list(tab_langs.values()),
-            js=js_lang_to_shown_tabs(keys, wait=True),
+            js=js_lang_to_shown_tabs(keys, wait=True, page_load=True),
             queue=False,
         )
     # Cheap, stateless events run unlimited; training events set their own limits.
@@ -139,15 +144,18 @@ def all_tabs(block) -> list[gr.Tab]:
     return found
 
 
-def js_lang_to_shown_tabs(keys: list[str], wait: bool = False) -> str:
+def js_lang_to_shown_tabs(keys: list[str], wait: bool = False, page_load: bool = False) -> str:
     """JavaScript: (lang, *tab langs) -> tab langs, with lang given to the lecture tabs on
     screen and the others unchanged (so only the shown tabs redraw). With ``wait``, first
-    let the browser show a just-selected section."""
+    let the browser show a just-selected section. With ``page_load``, nothing when the URL
+    names a tab: its link event gives that tab the language (the tab on screen is not it yet)."""
     pause = "await new Promise((r) => setTimeout(r, 60));" if wait else ""
+    linked = "if (keys.includes(new URLSearchParams(window.location.search).get('tab'))) return current;"
     return f"""
 async (lang, ...current) => {{
   {pause}
   const keys = {json.dumps(keys)};
+  {linked if page_load else ""}
   const shown = keys.map((k) => {{ const el = document.getElementById('tab-' + k);
     return !!el && el.offsetParent !== null; }});
   return keys.map((k, i) => (shown[i] ? lang : current[i]));
@@ -181,38 +189,70 @@ def wire_share(key: str, share: tuple, controls: dict, lang, presenter) -> None:
 def wire_open_link(detected, lang, outer: gr.Tabs, inner: dict, shared: dict, tab_langs: dict):
     """After the language is detected on page load, ?tab=KEY&name=value... opens that tab
     with those settings. The tab's language is set in the same update as its settings,
-    so every redraw they trigger sees both. Returns the event, to chain on."""
+    so every redraw they trigger sees both. Returns the page-load step to chain on.
+
+    Only the named tab's own event runs, with that tab's controls as outputs. The page keeps a
+    loading status for every output of every event it has run and visits all of them (each a
+    search of the 1,000-component layout) on every later event: one page-load event with all 199
+    shareable controls as outputs made each later step of the L2 slider cost the browser 0.14 s.
+    So the browser picks the tab (js_linked_tab, through one hidden box per tab), and a page
+    without a link runs no server event at all."""
+    keys = list(tab_langs)
+    # rendered but hidden ("hidden", not False: a box that is not rendered fires no change)
+    asked = {key: gr.Textbox("", visible="hidden", elem_id=f"link-{key}") for key in keys}
+    unknown = gr.Textbox("", visible="hidden", elem_id="link-unknown")  # a tab the app does not have
+    picked = detected.then(None, None, [*asked.values(), unknown], js=js_linked_tab(keys), queue=False)
     section_of = {m.LECTURE.key: m.LECTURE.section for m in demos.LECTURES}
-    sections = list(inner)
-    # every control a link may set, after what links derive from them (a convolution tab's grids): the
-    # browser fires a change as it sets each value, so a handler must find the derived values already there
-    every = [c for controls in shared.values() for c in [*links.derived_targets(controls), *controls.values()]]
+    for key in keys:
+        controls = shared[key]
+        # the hidden values links derive first (a convolution tab's grids): the browser fires a change
+        # as it sets each value, so a handler must find the derived values already there
+        every = [*links.derived_targets(controls), *controls.values()]
+        asked[key].change(
+            link_opener(key, section_of[key], every, controls),
+            lang,
+            [outer, inner[section_of[key]], *every, tab_langs[key]],
+            show_progress="hidden",
+            api_visibility="private",
+            concurrency_limit=None,
+        )
+    # queued (not queue=False): warnings reach the page only through the queue
+    unknown.change(unknown_tab_warner(shared), lang, None, show_progress="hidden", api_visibility="private")
+    return picked
+
+
+def js_linked_tab(keys: list[str]) -> str:
+    """JavaScript: () -> one value per hidden box: "open" in the box of the tab the URL names, and
+    the name itself in the last box if the app has no such tab; the others keep "" (no change event)."""
+    return f"""
+() => {{
+  const keys = {json.dumps(keys)}, tab = new URLSearchParams(window.location.search).get('tab') || '';
+  return [...keys.map((k) => (k === tab ? 'open' : '')), tab && !keys.includes(tab) ? tab : ''];
+}}
+"""
+
+
+def link_opener(key: str, section: str, every: list, controls: dict):
+    """The event of the tab ``key``: its section and tab selected, the link's settings, its language."""
 
     def open_link(lang_now, request: gr.Request):
         params = dict(request.query_params) if request else {}
         lang_now = norm_lang(lang_now)
-        tab, values, messages = links.apply(params, shared, lang_now)
+        _, values, messages = links.apply(params, {key: controls}, lang_now)
         for message in messages:
             gr.Warning(message)
-        if tab is None:
-            return [gr.skip()] * (1 + len(sections) + len(every) + len(tab_langs))
-        section = section_of[tab]
-        return [
-            gr.Tabs(selected=section),
-            *(gr.Tabs(selected=tab) if s == section else gr.skip() for s in sections),
-            *(values[c] if c in values else gr.skip() for c in every),
-            *(lang_now if k == tab else gr.skip() for k in tab_langs),
-        ]
+        return [gr.Tabs(selected=section), gr.Tabs(selected=key), *(values.get(c, gr.skip()) for c in every), lang_now]
 
-    # queued (not queue=False): warnings reach the page only through the queue
-    return detected.then(
-        open_link,
-        lang,
-        [outer, *inner.values(), *every, *tab_langs.values()],
-        show_progress="hidden",
-        api_visibility="private",
-        concurrency_limit=None,
-    )
+    return open_link
+
+
+def unknown_tab_warner(shared: dict):
+    def warn_unknown_tab(lang_now, request: gr.Request) -> None:
+        params = dict(request.query_params) if request else {}
+        for message in links.apply(params, shared, norm_lang(lang_now))[2]:
+            gr.Warning(message)
+
+    return warn_unknown_tab
 
 
 CHEAP_PRIVATE = {"show_progress": "hidden", "api_visibility": "private", "queue": False}
@@ -225,7 +265,7 @@ def launch(demo: gr.Blocks, **kwargs):
     page never waits for it and the first training click rarely does.
     """
     threading.Thread(target=torch_ready, daemon=True).start()
-    return demo.launch(theme=THEME, css=CSS, i18n=I18N.table(), **kwargs)
+    return demo.launch(theme=THEME, css=CSS, head=HEAD_FIRST_LOCALE, i18n=I18N.table(), **kwargs)
 
 
 if __name__ == "__main__":

@@ -204,6 +204,17 @@ class Lecture:
 TabLang = gr.Textbox
 
 
+def inner_tab_lang(tab: gr.Tab, lang: TabLang) -> TabLang:
+    """The same for an inner tab of a lecture tab (call it inside ``with gr.Tab(...) as tab``): "" until
+    the inner tab is first selected, then following ``lang``. Its views wired to it draw when first
+    shown, not with the lecture tab: on a laptop without GPU each drawn view and each event costs
+    the student's browser time (benchmarks/browser_feel.py)."""
+    box = gr.Textbox("", visible="hidden", interactive=False)
+    tab.select(None, lang, box, js="(lang) => lang", queue=False)
+    lang.change(None, [lang, box], box, js="(lang, mine) => (mine ? lang : mine)", queue=False)
+    return box
+
+
 def snippet(name: str) -> str:
     """The source of demos/snippets/<name>.py, shown in the code panel."""
     return (SNIPPETS / f"{name}.py").read_text(encoding="utf-8")

@@ -579,12 +579,13 @@ def on_first_show(index, state):
 
 
 def once_shown(n_outputs: int):
-    """Skip a redraw of the input's views while the input is still NOT_SHOWN."""
+    """Skip a redraw of the input's views while the input is still NOT_SHOWN, or while its (inner)
+    tab has not been shown (its language, the last argument, is still "")."""
 
     def wrap(fn):
         @functools.wraps(fn)
         def redraw(state, *args):
-            if state["source"] == "none":
+            if state["source"] == "none" or not args[-1]:
                 return gr.skip() if n_outputs == 1 else (gr.skip(),) * n_outputs
             return fn(state, *args)
 
@@ -798,7 +799,8 @@ def _explain_tab(state, model, lang: ui.TabLang) -> None:
 
 def _attack_tab(state, model, lang: ui.TabLang) -> None:
     """② Attack: (iterated) FGSM at a chosen ε, the smallest flipping ε and the probability against ε."""
-    with gr.Tab(I18N("by_atk_tab"), elem_id="by-tab-attack"):
+    with gr.Tab(I18N("by_atk_tab"), elem_id="by-tab-attack") as tab:
+        lang = ui.inner_tab_lang(tab, lang)
         gr.Markdown(I18N("by_atk_intro"), elem_classes=["lecture-intro"])
         with gr.Row():
             eps = gr.Slider(0, bc.EPS_MAX, value=0.0, step=0.005, label=I18N("by_eps"), elem_id="by-eps")
@@ -825,7 +827,8 @@ def _attack_tab(state, model, lang: ui.TabLang) -> None:
 
 def _anomaly_tab(state, model, lang: ui.TabLang) -> None:
     """③ "I don't know": a score and a threshold, the gallery of non-digits and the detection curve."""
-    with gr.Tab(I18N("by_ood_tab"), elem_id="by-tab-ood"):
+    with gr.Tab(I18N("by_ood_tab"), elem_id="by-tab-ood") as tab:
+        lang = ui.inner_tab_lang(tab, lang)
         gr.Markdown(I18N("by_ood_intro"), elem_classes=["lecture-intro"])
         with gr.Row():
             ood_method = gr.Radio(
@@ -854,6 +857,7 @@ def _anomaly_tab(state, model, lang: ui.TabLang) -> None:
 def _domain_tab(state, model, lang: ui.TabLang) -> None:
     """④ Adapt: the shifted domains' examples, their accuracy, and fine-tuning on one of them."""
     with gr.Tab(I18N("by_dom_tab"), elem_id="by-tab-domain") as tab:
+        lecture_lang, lang = lang, ui.inner_tab_lang(tab, lang)
         gr.Markdown(I18N("by_dom_intro"), elem_classes=["lecture-intro"])
         dom_examples = gr.Plot(show_label=False, elem_id="by-dom-examples")
         after = gr.State({})  # per user: fine-tuned accuracies {model: {shift: acc}}
@@ -876,7 +880,8 @@ def _domain_tab(state, model, lang: ui.TabLang) -> None:
         ui.code_panel("beyond_domain")
 
     ui.on_inputs(on_domain_examples, [state, lang], dom_examples)
-    gr.on([measure.click, tab.select], on_measure, [model, after, lang], [dom_plot, after], **_HEAVY)
+    # on select, the inner tab's own language arrives in the same moment: take the lecture tab's
+    gr.on([measure.click, tab.select], on_measure, [model, after, lecture_lang], [dom_plot, after], **_HEAVY)
     tune.click(on_finetune, [model, shift, per_class, ft_steps, after, lang], [dom_plot, ft_text, after], **_HEAVY)
     # a new model or language redraws the accuracy chart only once this user has seen it
     ui.on_inputs(on_domain_lang, [model, after, lang], dom_plot, triggers=[model, lang], **_HEAVY)
@@ -885,7 +890,8 @@ def _domain_tab(state, model, lang: ui.TabLang) -> None:
 
 def _compress_tab(lang: ui.TabLang) -> None:
     """⑤ Compress: the live-measured table of best_cnn quantised and pruned."""
-    with gr.Tab(I18N("by_cmp_tab"), elem_id="by-tab-compress"):
+    with gr.Tab(I18N("by_cmp_tab"), elem_id="by-tab-compress") as tab:
+        lang = ui.inner_tab_lang(tab, lang)
         gr.Markdown(I18N("by_cmp_intro"), elem_classes=["lecture-intro"])
         shown = gr.State(False)
         with gr.Row():

@@ -16,8 +16,8 @@ import threading  # noqa: E402
 import gradio as gr  # noqa: E402
 
 import demos  # noqa: E402
-from demos import links, live  # noqa: E402
-from demos.i18n import DEFAULT_LANG, HEAD_FIRST_LOCALE, I18N, JS_CHANGE_LOCALE, JS_DETECT_LANG, JS_RELABEL, norm_lang  # noqa: E402
+from demos import links, live, ui  # noqa: E402
+from demos.i18n import DEFAULT_LANG, I18N, JS_CHANGE_LOCALE, JS_DETECT_LANG, JS_RELABEL, norm_lang  # noqa: E402
 from demos.ui import torch_ready  # noqa: E402
 
 THEME = gr.themes.Default(primary_hue="blue", neutral_hue="slate", text_size=gr.themes.sizes.text_lg)
@@ -84,7 +84,8 @@ def build_app() -> gr.Blocks:
                                 share = share_row()
                                 drawn = DEFAULT_LANG if module.LECTURE.drawn_at_build else ""
                                 tab_langs[key] = gr.Textbox(drawn, visible="hidden", interactive=False)
-                                module.build(tab_langs[key])
+                                with ui.tab_draw(tab_langs[key]):
+                                    module.build(tab_langs[key])
                             shared[key] = links.controls(tabs[label])
                             wire_share(key, share, shared[key], lang, presenter)
                             tabs[label].select(None, lang, tab_langs[key], js="(lang) => lang", queue=False)
@@ -105,9 +106,9 @@ def build_app() -> gr.Blocks:
         # locale changes at run time; sending every label again, right after the
         # (repeated, idempotent) locale switch, fixes the rest.
         # Every translated tab in the app, lecture tabs' own inner tabs included.
-        # Only on a switch at run time (JS_RELABEL): a page opened in its language starts in
-        # that locale (i18n.HEAD_FIRST_LOCALE), and this event's 27 outputs would slow every
-        # later event of the page (see wire_open_link).
+        # Only when the page's language is not the browser's, the locale Gradio starts in
+        # (JS_RELABEL): this event's 27 outputs slow every later event of the page (see
+        # wire_open_link), and a Chinese browser opening the page in Chinese needs none of it.
         labelled = [tab for tab in all_tabs(outer) if getattr(tab.label, "key", None)]
         relabel = gr.Textbox("", visible="hidden", elem_id="relabel")
         lang.change(None, lang, None, js=JS_CHANGE_LOCALE).then(None, lang, relabel, js=JS_RELABEL, queue=False)
@@ -265,7 +266,7 @@ def launch(demo: gr.Blocks, **kwargs):
     page never waits for it and the first training click rarely does.
     """
     threading.Thread(target=torch_ready, daemon=True).start()
-    return demo.launch(theme=THEME, css=CSS, head=HEAD_FIRST_LOCALE, i18n=I18N.table(), **kwargs)
+    return demo.launch(theme=THEME, css=CSS, i18n=I18N.table(), **kwargs)
 
 
 if __name__ == "__main__":

@@ -156,7 +156,10 @@ def settle(page, quiet: float) -> float:
 
 
 def open_page(browser, url: str, quiet: float):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    """A fresh window on ``url``, settled; a Chinese page opens in a browser set to Chinese (as in a
+    Chinese classroom: the page then starts in its locale, see i18n.JS_RELABEL)."""
+    locale = "zh-CN" if "lang=zh" in url else "en-US"
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
     context.add_init_script(FEEL_JS)
     page = context.new_page()
     page.goto(url, timeout=TIMEOUT * 1000)

@@ -87,20 +87,12 @@ async (lang) => {
 }
 """
 
-# In the page's <head>, before Gradio starts: ?lang=zh|en sets the locale Gradio starts in (it reads
-# navigator.language), so the page needs no locale switch at run time, which would send every tab
-# label again (app.py, JS_RELABEL). Remembers that first language for JS_RELABEL.
-HEAD_FIRST_LOCALE = """<script>
-(() => {
-  const p = (new URLSearchParams(window.location.search).get('lang') || '').toLowerCase();
-  if (p) Object.defineProperty(navigator, 'language', {value: p.startsWith('zh') ? 'zh-CN' : 'en-US', configurable: true});
-  window.appFirstLang = (navigator.language || 'en').toLowerCase().startsWith('zh') ? 'zh' : 'en';
-})();
-</script>"""
-
-# After a language change: "" while the page shows the language it started in, else that language.
-# A hidden box holds it; its change (a switch at run time) sends every tab label again.
-JS_RELABEL = "(lang) => (lang === window.appFirstLang ? '' : lang)"
+# After a language change: "" while the page shows the locale Gradio started in (the browser's
+# language), else the new language. A hidden box holds it; its change (a switch at run time) sends
+# every tab label again (app.py), which a Chinese browser opening the page in Chinese never needs.
+JS_RELABEL = (
+    "(lang) => (lang === ((navigator.language || 'en').toLowerCase().startsWith('zh') ? 'zh' : 'en') ? '' : lang)"
+)
 
 # The language on page load: ?lang=zh|en wins, then the browser's language.
 JS_DETECT_LANG = """

@@ -3,6 +3,7 @@ plot style, input checks and the section registry."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
@@ -143,9 +144,92 @@ def on_inputs(fn, inputs: list, outputs, triggers: list | None = None, **setting
 
     The language box starts empty and gets the page's language when the tab is first shown, so
     this is also the tab's first draw: a page open draws only the tab on screen, not all 18
-    (gr.on(None, ...) would add a page-load trigger to every redraw)."""
-    events = [getattr(c, "change", c) for c in (inputs if triggers is None else triggers)]
-    return gr.on(events, fn, inputs, outputs, **{**REDRAW, **settings})
+    (gr.on(None, ...) would add a page-load trigger to every redraw).
+
+    Inside ``tab_draw(lang)`` (app.py builds every lecture tab in one), a plain redraw's language
+    trigger joins the tab's one draw event instead (see ``TabDraw``). Returns the event of the
+    other triggers (None if the language was the only one)."""
+    events = list(inputs if triggers is None else triggers)
+    draw = _TAB_DRAW[-1] if _TAB_DRAW else None
+    if draw is not None and draw.lang in events and draw.takes(fn, settings):
+        draw.add(fn, inputs, outputs)
+        events.remove(draw.lang)
+        if not events:
+            return None
+    return gr.on([getattr(c, "change", c) for c in events], fn, inputs, outputs, **{**REDRAW, **settings})
+
+
+_TAB_DRAW: list[TabDraw] = []  # the lecture tab being built, if any
+
+
+class TabDraw:
+    """A lecture tab's redraws that its language box triggers, run as one event.
+
+    Each event costs the student's browser a pass over the status of every output any event of the
+    page has had (Gradio's frontend; 0.1-0.3 s on a laptop without GPU once a few tabs were used),
+    so a first draw of 5 events cost 5 passes. One event runs the redraws in order, returns all their
+    outputs (the last that does not skip wins where two share one) and shows a redraw's error as a
+    warning without losing the others' views. Only plain redraws join: no generator, no request or
+    progress argument, no settings but an API name."""
+
+    def __init__(self, lang: gr.Textbox):
+        self.lang = lang
+        self.parts: list[tuple] = []  # (fn, inputs, outputs)
+
+    @staticmethod
+    def takes(fn, settings: dict) -> bool:
+        import inspect
+
+        if not set(settings) <= {"api_name", "api_visibility"} or not callable(fn):
+            return False
+        if inspect.isgeneratorfunction(fn) or inspect.iscoroutinefunction(fn):
+            return False
+        special = ("Request", "Progress", "EventData", "OAuth")
+        params = inspect.signature(fn).parameters.values()
+        return not any(any(word in str(p.annotation) for word in special) for p in params)
+
+    def add(self, fn, inputs: list, outputs) -> None:
+        self.parts.append((fn, list(inputs), outputs if isinstance(outputs, list) else [outputs]))
+
+    def run(self, inputs: list, outputs: list, values: list) -> list:
+        given = dict(zip(map(id, inputs), values))
+        result = {id(c): gr.skip() for c in outputs}
+        for fn, ins, outs in self.parts:
+            try:
+                got = fn(*(given[id(c)] for c in ins))
+            except gr.Error as e:
+                gr.Warning(e.message)
+                continue
+            if isinstance(got, dict) and got and all(isinstance(k, gr.blocks.Block) for k in got):
+                got = [got.get(c, gr.skip()) for c in outs]  # {component: value}, as Gradio allows
+            got = [got] if len(outs) == 1 else list(got)
+            for c, v in zip(outs, got):
+                if not (isinstance(v, dict) and v == gr.skip()):  # {"__type__": "update"}: changes nothing
+                    result[id(c)] = v
+        return [result[id(c)] for c in outputs]
+
+    def wire(self) -> None:
+        if not self.parts:
+            return
+        inputs = list({id(c): c for _, ins, _ in self.parts for c in ins}.values())
+        outputs = list({id(c): c for _, _, outs in self.parts for c in outs}.values())
+
+        def draw_tab(*values):
+            return self.run(inputs, outputs, list(values))
+
+        self.lang.change(draw_tab, inputs, outputs, **REDRAW)
+
+
+@contextlib.contextmanager
+def tab_draw(lang: gr.Textbox):
+    """Build a lecture tab inside: its plain redraws that ``lang`` triggers become one event."""
+    draw = TabDraw(lang)
+    _TAB_DRAW.append(draw)
+    try:
+        yield draw
+    finally:
+        _TAB_DRAW.pop()
+    draw.wire()
 
 
 # ---- input checks: every event validates before computing --------------------

@@ -36,6 +36,24 @@ def test_every_tab_opens_in_both_languages(app_page: Page):
                 page.screenshot(path=os.path.join(shots, f"{module.LECTURE.key}-{lang}.png"), full_page=True)
 
 
+@pytest.mark.parametrize("browser_locale", ["en-US", "zh-CN"])
+def test_a_page_opened_in_chinese_labels_every_tab_in_chinese(browser, server_url, browser_locale):
+    """?lang=zh in an English browser switches Gradio's locale at run time, and the labels are then
+    sent again; in a Chinese browser the page starts in Chinese and needs no such event. Either way
+    every section and lecture label is Chinese, the tabs not yet shown too."""
+    context = browser.new_context(locale=browser_locale, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(server_url + "?lang=zh&tab=poems")
+        expect(page.locator("#app-title")).to_contain_text("互动课堂", timeout=20_000)
+        for section, modules in demos.sections():
+            page.get_by_role("tab", name=t(section, "zh"), exact=True).click(timeout=15_000)
+            for module in modules:
+                expect(page.get_by_role("tab", name=t(module.LECTURE.tab, "zh"), exact=True)).to_be_visible()
+    finally:
+        context.close()
+
+
 def test_dragging_w_changes_the_mse(app_page: Page):
     page = app_page
     from demos.basics import linear_model

@@ -354,6 +354,63 @@ def print_result(r: dict) -> None:
             print(f"  {key:20s} {cells}")
 
 
+# The same benchmark before issue 13's changes (commit 4546814, 2026-12-06; Chinese pages then opened
+# in an English browser, which cost the same there: the tab labels were sent again at every Chinese page open).
+BEFORE = {
+    "bare": 0.053,
+    "step": 0.614,
+    "top3": 0.693,
+    "tabs": {"beyond": (18.41, 30.27), "advanced_cnn": (8.18, 10.98), "convolution": (5.73, 9.56)},
+    "tabs_more": {"rnn_basics": (4.15, 7.14), "names": (3.60, 4.70)},
+}
+
+
+def feel_lines(r: dict) -> list[str]:
+    """The benchmarks/README.md section of a run (benchmarks/run_all.py)."""
+    bare = r["bare"]["p50"]
+
+    def row(name, s):
+        return f"| {name} | {s['p50']:.3f} s | {s['max']:.3f} s | {s['n']} | {s['p50'] / bare:.1f} |"
+
+    tabs = sorted(r["tabs"].items(), key=lambda kv: -max(s["p50"] for s in kv[1].values()))
+    before = {**BEFORE["tabs"], **BEFORE["tabs_more"]}
+    old = ", ".join(f"{k} {en:.1f} / {zh:.1f} s" for k, (en, zh) in before.items())
+    return [
+        "## What a student's browser feels (`benchmarks/browser_feel.py`)",
+        "",
+        "A real headless Chromium (software rendering, no GPU, as on a classroom laptop) on the same 2 cores as "
+        "`python app.py`. A script added to each page counts the events it sends and completes and the last change "
+        "to the page; times are taken inside the page. Baseline in the same run: a bare Gradio page whose slider "
+        "redraws one Plotly line (`benchmarks/bare_plot.py`), measured the same way.",
+        "",
+        "| step | p50 | max | n | ratio to the bare page |",
+        "| --- | --- | --- | --- | --- |",
+        row("bare Gradio page: type w, Enter -> the line's title shows it", r["bare"]),
+        row("L2: type w, Enter -> the MSE text, the line and the MSE(w) curve's marker show it", r["l2"]["step"]),
+        row("L2: ... -> the surface's (w, b) marker shows it (once w rests 0.3 s)", r["l2"]["surface"]),
+        *([row("draw a digit: pen up -> the top-3 shown", r["draw"]["top3"])] if "draw" in r else []),
+        *([row("draw a digit: pen up -> every view drawn", r["draw"]["drawn"])] if "draw" in r else []),
+        "",
+        "Click a tab -> the tab drawn (no event pending, its figures present and the page unchanged for 1 s), "
+        "p50 of 3 click-throughs of all 18 tabs in page order per language; a Chinese page in a browser set to "
+        "Chinese:",
+        "",
+        "| tab | English p50 | max | Chinese p50 | max | figures |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *(
+            f"| {k} | {by['en']['p50']:.2f} s | {by['en']['max']:.2f} s | {by['zh']['p50']:.2f} s "
+            f"| {by['zh']['max']:.2f} s | {by['zh']['figures']} |"
+            for k, by in tabs
+            if {"en", "zh"} <= set(by)
+        ),
+        "",
+        f"Before issue 13 (same benchmark at commit 4546814): the L2 step {BEFORE['step']:.3f} s against "
+        f"{BEFORE['bare']:.3f} s for the bare page ({BEFORE['step'] / BEFORE['bare']:.1f}x); the slowest tabs, "
+        f"English / Chinese p50: {old}.",
+        "",
+    ]
+
+
 def main(argv=None) -> dict:
     from load import start_server
 

@@ -9,8 +9,8 @@ How: a real headless Chromium window opens the page once in English and once in 
 moves the L2 weight slider as soon as it is shown and waits for the MSE it gives (the
 end-to-end time of one student alone, this machine's rendering included). Every request
 those windows send is recorded: the page (HTML with its config), its scripts, styles and
-fonts, and the page-load events (a link's tab, the first tab's draw in Chinese, the tab
-labels). N students then replay those requests at the same instant over HTTP, half in
+fonts, and the page-load events (in Chinese, in a browser set to Chinese, the first tab's
+draw). N students then replay those requests at the same instant over HTTP, half in
 each language, each with a fresh session and six connections as a browser has, and read
 their event streams to the end: the server does all it does for N page opens, while the
 load generator renders nothing (N browsers rendering on the server's 2 cores would
@@ -70,7 +70,9 @@ async def real_window(browser, url: str, lang: str, w: float) -> dict:
     from demos.basics.linear_model import mse
     from demos.i18n import t
 
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    # a Chinese student's browser is set to Chinese: the page starts in its locale (i18n.JS_RELABEL)
+    locale = "zh-CN" if lang == "zh" else "en-US"
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
     try:
         page = await context.new_page()
         requests = record_requests(page)

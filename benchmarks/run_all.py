@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import browser_feel  # noqa: E402
 import load  # noqa: E402
 import page_open  # noqa: E402
 import startup  # noqa: E402
@@ -102,6 +103,7 @@ def main() -> None:
     hall100 = load.main(["--users", "100", "--trainers", "2", "--seconds", "30", "--hall", "2"])
     fault = load.main(["--users", "40", "--trainers", "0", "--seconds", "30", "--hall", "2", "--kill-after", "10"])
     opens = page_open.main(["--students", "40", "100", "--alone", "3", "--hello", "--hall", "2"])
+    feel = browser_feel.main([])
     alone_p50 = {r["endpoint"]: r["p50"] for r in alone["rows"]}
     infer = inference_per_image()
     train = train_throughput.main(["--threads", "1", "--repeats", "5"])
@@ -132,7 +134,7 @@ def main() -> None:
         "(`python -m deploy --workers 2`, its CPU summed over the balancer and the workers). "
         "Each replays every request a real headless Chromium window sent while opening the page "
         f"({opens['browser']['requests'][0]} in English: the page with its config, Gradio's scripts, styles "
-        "and fonts, and the page-load events: a link's tab, in Chinese the first tab's draw and the tab labels) "
+        "and fonts, and the page-load events: in Chinese, in a browser set to Chinese, the first tab's draw) "
         "over HTTP, with a fresh session and six connections as a browser has, and reads its event stream to "
         "the end. The replay renders nothing, so the figures are the server's (the replaying client shares its "
         "2 cores); a student's browser adds its own rendering. Baselines in the same run: one page open alone, "
@@ -168,6 +170,7 @@ def main() -> None:
             f"| {r['max']:.3f} s | {versus} |"
         )
     lines += ["", *hall_lines(direct100, hall100, fault)]
+    lines += browser_feel.feel_lines(feel)
     lines += [
         "## Digit inference per image (one thread)",
         "",

@@ -215,7 +215,8 @@ class TabDraw:
         outputs = list({id(c): c for _, _, outs in self.parts for c in outs}.values())
 
         def draw_tab(*values):
-            return self.run(inputs, outputs, list(values))
+            result = self.run(inputs, outputs, list(values))
+            return result[0] if len(outputs) == 1 else result  # Gradio takes one output's value as is
 
         self.lang.change(draw_tab, inputs, outputs, **REDRAW)
 

@@ -38,3 +38,18 @@ def test_a_tabs_language_redraws_run_as_one_event():
         got = draw.run(inputs, outputs, [3, "en"])
     assert got == ["a3", "b3", {"state": 3}, "d"]
     assert len(warnings) == 1 and "x" in warnings[0]
+
+
+def test_a_tab_with_one_redraw_output_gets_its_value_as_is():
+    """Gradio takes the return of a one-output event as that output's value (a list would be the value)."""
+    import gradio as gr
+
+    from demos import ui
+
+    with gr.Blocks() as demo:
+        lang = gr.Textbox("", visible="hidden")
+        with ui.tab_draw(lang):
+            plot = gr.Markdown()
+            ui.on_inputs(lambda lang: f"drawn in {lang}", [lang], [plot])
+    (merged,) = [fn for fn in demo.fns.values() if fn.name == "draw_tab"]
+    assert merged.fn("zh") == "drawn in zh"

@@ -91,11 +91,20 @@ def test_the_surface_marker_follows_w_once_it_rests(app_page: Page):
     set_number(page, "lin-b", -0.5)
     set_number(page, "lin-w", 2.5)
     expect(page.locator("#lin-mse")).to_contain_text(f"MSE = {linear_model.mse(2.5, -0.5):.4f}")
-    marker = "() => { const d = document.querySelector('#lin-surface .js-plotly-plot').data[1]; return [d.x[0], d.y[0], d.z[0]]; }"
-    page.wait_for_function(f"({marker})()[0] === 2.5")
-    w, b, z = page.evaluate(marker)
     x, y = torch.tensor(linear_model.X), torch.tensor(linear_model.Y)
-    assert (w, b) == (2.5, -0.5) and z == pytest.approx(torch.nn.functional.mse_loss(2.5 * x - 0.5, y).item())
+    expected = [2.5, -0.5, torch.nn.functional.mse_loss(2.5 * x - 0.5, y).item()]
+    # null while the surface is still drawing (Plotly loads on first use); a marker moved by an
+    # earlier answer may show for a moment, then the last one's (w, b, MSE)
+    marker = (
+        "() => { const gd = document.querySelector('#lin-surface .js-plotly-plot');"
+        " const d = gd && gd.data && gd.data[1]; return d ? [d.x[0], d.y[0], d.z[0]] : null; }"
+    )
+    page.wait_for_function(
+        f"(e) => {{ const m = ({marker})(); return !!m && m.every((v, i) => Math.abs(v - e[i]) < 1e-9); }}",
+        arg=expected,
+        timeout=30_000,
+    )
+    assert page.evaluate(marker) == pytest.approx(expected)
 
 
 def test_gradient_descent_streams_and_stops(app_page: Page):

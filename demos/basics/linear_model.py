@@ -221,5 +221,7 @@ def build(lang: ui.TabLang) -> None:
     line = [fit, mse_md, table, curve, mse_now]
     step = ui.on_inputs(line_views, [w, b, lang], line, api_name="linear_model_view", api_visibility="undocumented")
     step.success(None, [w, b, mse_now], None, js=MOVE_MARKER_JS, queue=False)
-    ui.on_inputs(search_views, [w, b, lang], [surface, search, best], triggers=[b, lang])
+    resurfaced = ui.on_inputs(search_views, [w, b, lang], [surface, search, best], triggers=[b, lang])
+    # a surface answering after a later step of w carries that step's old w: put the marker back
+    resurfaced.success(None, [w, b, mse_now], None, js=MOVE_MARKER_JS, queue=False)
     gr.api(api_linear_mse, api_name="linear_mse")

@@ -404,6 +404,7 @@ def feel_lines(r: dict) -> list[str]:
             if {"en", "zh"} <= set(by)
         ),
         "",
+        "`linear_model`, the first tab, is drawn with the page, so its click mostly redraws nothing. "
         f"Before issue 13 (same benchmark at commit 4546814): the L2 step {BEFORE['step']:.3f} s against "
         f"{BEFORE['bare']:.3f} s for the bare page ({BEFORE['step'] / BEFORE['bare']:.1f}x); the slowest tabs, "
         f"English / Chinese p50: {old}.",

@@ -195,7 +195,7 @@ def wire_open_link(detected, lang, outer: gr.Tabs, inner: dict, shared: dict, ta
     Only the named tab's own event runs, with that tab's controls as outputs. The page keeps a
     loading status for every output of every event it has run and visits all of them (each a
     search of the 1,000-component layout) on every later event: one page-load event with all 199
-    shareable controls as outputs made each later step of the L2 slider cost the browser 0.14 s.
+    shareable controls as outputs made each later step of the L2 slider cost the browser about 0.15 s more.
     So the browser picks the tab (js_linked_tab, through one hidden box per tab), and a page
     without a link runs no server event at all."""
     keys = list(tab_langs)

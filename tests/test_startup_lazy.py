@@ -49,7 +49,7 @@ def test_a_page_open_draws_no_tab_before_it_is_shown():
 def test_no_server_event_has_many_outputs():
     """The page keeps a loading status for every output of every server event it has run and visits
     each of them on every later event (a search of the whole layout each): a page-load event with the
-    199 shareable controls as outputs made every later L2 slider step cost the browser 0.14 s more."""
+    199 shareable controls as outputs made every later L2 slider step cost the browser about 0.15 s more."""
     import app
 
     demo = app.build_app()

@@ -360,8 +360,13 @@ BEFORE = {
     "bare": 0.053,
     "step": 0.614,
     "top3": 0.693,
-    "tabs": {"beyond": (18.41, 30.27), "advanced_cnn": (8.18, 10.98), "convolution": (5.73, 9.56)},
-    "tabs_more": {"rnn_basics": (4.15, 7.14), "names": (3.60, 4.70)},
+    "tabs": {
+        "beyond": (18.41, 30.27),
+        "advanced_cnn": (8.18, 10.98),
+        "convolution": (5.73, 9.56),
+        "rnn_basics": (4.15, 7.14),
+        "names": (3.60, 4.70),
+    },
 }
 
 
@@ -373,8 +378,7 @@ def feel_lines(r: dict) -> list[str]:
         return f"| {name} | {s['p50']:.3f} s | {s['max']:.3f} s | {s['n']} | {s['p50'] / bare:.1f} |"
 
     tabs = sorted(r["tabs"].items(), key=lambda kv: -max(s["p50"] for s in kv[1].values()))
-    before = {**BEFORE["tabs"], **BEFORE["tabs_more"]}
-    old = ", ".join(f"{k} {en:.1f} / {zh:.1f} s" for k, (en, zh) in before.items())
+    old = ", ".join(f"{k} {en:.1f} / {zh:.1f} s" for k, (en, zh) in BEFORE["tabs"].items())
     return [
         "## What a student's browser feels (`benchmarks/browser_feel.py`)",
         "",

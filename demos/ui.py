@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import math
 import re
 from dataclasses import dataclass
@@ -178,8 +179,6 @@ class TabDraw:
 
     @staticmethod
     def takes(fn, settings: dict) -> bool:
-        import inspect
-
         if not set(settings) <= {"api_name", "api_visibility"} or not callable(fn):
             return False
         if inspect.isgeneratorfunction(fn) or inspect.iscoroutinefunction(fn):

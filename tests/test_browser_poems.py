@@ -57,3 +57,51 @@ def test_acrostic_candidates_and_chinese(app_page: Page, tmp_path):
     page.locator("#pm-text textarea, #pm-text input").first.fill("深度x")
     page.locator("#pm-generate").click()
     expect(page.get_by_text(re.compile("不在模型的字表里：x"))).to_be_visible()
+
+
+def test_regulated_poem_and_meter_checker(app_page: Page, tmp_path):
+    """A regulated poem shows its grid under the characters and its rhyme group; the checker explains
+    静夜思 in both languages; a pasted tag is named as text, never run as HTML."""
+    from models import meter
+
+    page = app_page
+    open_poems(page)
+    page.locator("#pm-form").get_by_text("seven-character quatrain").click()
+    page.locator("#pm-meter").get_by_text("regulated").click()
+    page.locator("#pm-first-rhymes input").check()
+    set_number(page, "pm-seed", 5)
+    page.locator("#pm-generate").click()
+    expected = P.generate(
+        "7x4",
+        "",
+        False,
+        poems.DEFAULTS["temperature"],
+        poems.DEFAULTS["top_k"],
+        5,
+        meter="regulated",
+        first_rhymes=True,
+    )
+    view = page.locator("#pm-poem")
+    expect(view.locator("ruby")).to_have_count(28)
+    assert [r for r in view.locator("rt").all_inner_texts()] == list("".join(expected["grid"]))
+    expect(page.locator("#pm-meter-text")).to_contain_text(expected["rhyme_group"])
+    expect(page.locator("#pm-meter-text")).to_contain_text("平起 (level start), first line rhymes")
+    # the checker, on the poem just written: regulated
+    page.locator("#pm-check-this").click()
+    expect(page.locator("#pm-check-verdict")).to_contain_text("Regulated")
+    assert meter.check("".join(expected["lines"]))["regulated"]
+    page.locator("#pm-check-text textarea").fill("静夜思\n床前明月光，疑是地上霜。\n举头望明月，低头思故乡。")
+    page.locator("#pm-check").click()
+    verdict = page.locator("#pm-check-verdict")
+    expect(verdict).to_contain_text("It rhymes (下平声七阳), but the tones break the rules")
+    expect(verdict).to_contain_text("does not stick to line 2 (粘)")
+    expect(page.locator("#pm-check-view .pm-bad").first).to_be_visible()
+    page.screenshot(path=str(tmp_path / "meter_en.png"), full_page=True)
+    page.locator("#lang-switch").get_by_text("中文").click()
+    expect(verdict).to_contain_text("押韵（下平声七阳），但平仄不合律", timeout=20_000)
+    expect(page.locator("#pm-meter-text")).to_contain_text("平起、首句入韵")
+    page.screenshot(path=str(tmp_path / "meter_zh.png"), full_page=True)
+    page.locator("#pm-check-text textarea").fill("白日依山尽<img src=x onerror=alert(1)>")
+    page.locator("#pm-check").click()
+    expect(page.get_by_text(re.compile("只能有汉字和标点，不能有：.*<"))).to_be_visible()
+    expect(page.locator("img[src=x]")).to_have_count(0)

@@ -307,7 +307,7 @@ def test_tab_checker():
     assert "合律" in D.on_meter_check(DENG, "zh")[1]
     view, verdict = D.on_meter_check(JING, "zh")
     assert "押韵" in verdict and "二四六分明" in verdict and "不粘" in verdict and view.count("pm-bad") >= 4
-    assert "does not stick to line 2 (粘)" in D.on_meter_check(JING, "en")[1]
+    assert "does not stick to line 2 (粘): characters 2 and 4 should" in D.on_meter_check(JING, "en")[1]
     _, verdict = D.on_meter_check("春眠\n春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。", "en")
     assert "Not in the table: 啼" in verdict and "The title “春眠” was left out" in verdict
     for bad, en, zh in (

@@ -244,16 +244,16 @@ register(
         ),
         "pm_title_dropped": ("（标题“{title}”没有计入。）", "(The title “{title}” was left out.)"),
         "pm_rule_fenming": (
-            "第 {line} 句：第 {cols} 字平仄相同（二四六分明）",
-            "line {line}: characters {cols} have the same tone (二四六分明)",
+            "第 {line} 句：{cols}平仄相同（二四六分明）",
+            "line {line}: {cols} have the same tone (二四六分明)",
         ),
         "pm_rule_dui": (
-            "第 {line} 句与第 {with_line} 句不对：第 {cols} 字平仄应相反",
-            "line {line} does not answer line {with_line} (对): characters {cols} should have opposite tones",
+            "第 {line} 句与第 {with_line} 句不对：{cols}平仄应相反",
+            "line {line} does not answer line {with_line} (对): {cols} should have the opposite tone",
         ),
         "pm_rule_nian": (
-            "第 {line} 句与第 {with_line} 句不粘：第 {cols} 字平仄应相同",
-            "line {line} does not stick to line {with_line} (粘): characters {cols} should have the same tones",
+            "第 {line} 句与第 {with_line} 句不粘：{cols}平仄应相同",
+            "line {line} does not stick to line {with_line} (粘): {cols} should have the same tone",
         ),
         "pm_rule_even_end": (
             "第 {line} 句收尾的 {ch} 是仄声：偶数句应押平声韵",
@@ -589,10 +589,9 @@ def meter_html(result: dict | None) -> str:
     if result is None:
         return ""
     bad = {(b["line"], c) for b in result["breaks"] for c in b["cols"]}
-    if result["group"]:
-        bad_rhyme = {b["line"] for b in result["breaks"] if b["rule"] in ("rhyme", "even_end", "first_end", "odd_end")}
-    else:
-        bad_rhyme = set()
+    bad_rhyme = {b["line"] for b in result["breaks"] if b["rule"] in ("rhyme", "even_end", "first_end", "odd_end")}
+    rhyming = {i for i in range(len(result["lines"])) if i % 2 == 1 or (i == 0 and result["first_rhymes"])}
+    rhymed = rhyming - bad_rhyme if result["group"] else set()  # line ends shown in the rhyme's colour
     rows = []
     for i, row in enumerate(result["chars"]):
         spans = []
@@ -600,7 +599,7 @@ def meter_html(result: dict | None) -> str:
             cls = ["pm-ch"]
             if (i, j) in bad:
                 cls.append("pm-bad")
-            elif j == len(row) - 1 and i % 2 == 1 and i not in bad_rhyme and result["group"]:
+            elif j == len(row) - 1 and i in rhymed:
                 cls.append("pm-rhyme")
             tip = html.escape(c["tone"] + (" " + " ".join(c["groups"]) if c["groups"] else ""))
             ch = html.escape(c["ch"])
@@ -615,7 +614,11 @@ def meter_html(result: dict | None) -> str:
 def rule_text(b: dict, result: dict, lang: str) -> str:
     """One broken rule in words (lines and characters 1-based)."""
     ch = result["lines"][b["line"]][b["cols"][0]]
-    cols = "、".join(str(c + 1) for c in b["cols"]) if lang == "zh" else ", ".join(str(c + 1) for c in b["cols"])
+    n = [str(c + 1) for c in b["cols"]]
+    if lang == "zh":
+        cols = f"第 {'、'.join(n)} 字"
+    else:
+        cols = f"character {n[0]}" if len(n) == 1 else f"characters {', '.join(n[:-1])} and {n[-1]}"
     with_line = b["with"] + 1 if "with" in b else 0
     return t(
         f"pm_rule_{b['rule']}", lang, line=b["line"] + 1, cols=cols, with_line=with_line, ch=ch, group=result["group"]
@@ -634,12 +637,12 @@ def verdict_text(result: dict | None, lang: str) -> str:
         head = t("pm_verdict_tones", lang)
     else:
         head = t("pm_verdict_neither", lang)
-    parts = [head] + [f"- {rule_text(b, result, lang)}" for b in result["breaks"]]
+    parts = ["\n".join([head] + [f"- {rule_text(b, result, lang)}" for b in result["breaks"]])]
     if result["unknown"]:
         parts.append(t("pm_unknown_chars", lang, chars=" ".join(result["unknown"])))
     if result["title"]:
         parts.append(t("pm_title_dropped", lang, title=result["title"]))
-    return "\n".join(parts)
+    return "\n\n".join(parts)
 
 
 def on_meter_check(text, lang):

@@ -20,3 +20,16 @@ def test_poems_snippet():
     assert g["acrostic"] == P.generate(**args, start=g["heads"], acrostic=True)["lines"]
     assert g["greedy"] == P.generate(**args, greedy=True)["lines"]
     assert [line[0] for line in g["acrostic"]] == list(g["heads"])
+
+
+def test_poems_meter_snippet():
+    from models import meter as M
+
+    g = runpy.run_path(str(SNIPPETS / "poems_meter.py"), run_name="__main__")
+    assert g["grid"] == M.grid(5, 4, "zeqi", False) and g["rhyme_lines"] == M.rhyme_lines(4, False)
+    args = {"temperature": g["temperature"], "top_k": g["top_k"], "seed": g["seed"]}
+    poem = P.generate("5x4", **args, meter="regulated", pattern="zeqi")
+    assert g["poem"] == poem["lines"] and g["group"] == poem["rhyme_group"]
+    assert M.check("".join(g["poem"]))["regulated"]
+    for ch, (tone, groups, _) in list(M.table().items())[::500]:  # the snippet reads the same table
+        assert g["tone"][ch] == tone and tuple(g["groups"][ch]) == groups

@@ -930,7 +930,7 @@ def build(lang: ui.TabLang) -> None:
     _checker_section(poem_state, lang)
     gr.Markdown(I18N("pm_note"), elem_classes=["lecture-intro"])
     greedy_md = gr.Markdown(elem_id="pm-greedy-example")
-    ui.code_panel("poems")
+    ui.code_panel("poems", "poems_meter")
 
     shown = [poem_view, status, cand_plot, cand_md]
     inputs = [form, text, acrostic, temperature, top_k, seed, greedy, meter, pattern, first_rhymes, line, col, lang]

@@ -1,9 +1,10 @@
 """The one loader of trained models: weights/NAME.safetensors (no pickle), once per process.
 
 Every committed model loads here: the MNIST models of models/mnist.py (``mlp``, ``lecture_cnn``,
-...), the surname classifier ``names_gru`` (models/names.py) and the poem model ``poems_gru``
-(models/poems.py). The config comes from the file's metadata, float16 tensors are read as
-float32, and the model is returned in eval mode with gradients off.
+...), the surname classifier ``names_gru`` (models/names.py), the poem model ``poems_gru``
+(models/poems.py) and the movie-review sentiment GRU ``sentiment_gru`` with its bag-of-words
+baseline ``sentiment_bow`` (models/sentiment.py). The config comes from the file's metadata,
+float16 tensors are read as float32, and the model is returned in eval mode with gradients off.
 
 Importing this module needs no torch (the app names ``WEIGHTS`` at start-up without it).
 """
@@ -24,6 +25,8 @@ WEIGHTS = Path(__file__).resolve().parents[1] / "weights"  # the one name of the
 SEQUENCE_MODELS = {
     "names_gru": ("models.names", "NamesGRUConfig", "NamesEnsemble"),
     "poems_gru": ("models.poems", "PoemConfig", "PoemLM"),
+    "sentiment_gru": ("models.sentiment", "SentimentConfig", "SentimentEnsemble"),
+    "sentiment_bow": ("models.sentiment", "BagOfWordsConfig", "BagOfWords"),
 }
 
 

@@ -5,6 +5,7 @@ evaluated on the official 10k test set.
     python -m models.train best_cnn
     python -m models.train names --data ../shared/data/names    (models/train_names.py)
     python -m models.train poems --data ../shared/data/poems    (models/train_poems.py)
+    python -m models.train sentiment                            (models/train_sentiment.py)
 
 Writes weights/NAME.safetensors (state dict; config, training settings and metrics as JSON
 in the metadata) and weights/NAME.json (the same, human-readable).
@@ -175,7 +176,7 @@ def train(name: str, epochs: int | None, data_path: str | None, seed: int, threa
 
 
 # Sequence models live in their own training modules; `models.train NAME ...` forwards to them.
-OTHER_TRAINERS = {"names": "models.train_names", "poems": "models.train_poems"}
+OTHER_TRAINERS = {"names": "models.train_names", "poems": "models.train_poems", "sentiment": "models.train_sentiment"}
 
 
 def main() -> None:

@@ -296,7 +296,7 @@ def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running app (loopback only) instead of starting `python app.py`")
     parser.add_argument("--bare-url", help="a running benchmarks/bare_plot.py (loopback only)")
-    parser.add_argument("--tabs", nargs="*", help="tab keys to click (default: all 18)")
+    parser.add_argument("--tabs", nargs="*", help="tab keys to click (default: all)")
     parser.add_argument("--langs", nargs="*", default=["en", "zh"])
     parser.add_argument("--reps", type=int, default=3, help="click-throughs per language")
     parser.add_argument("--steps", type=int, default=20, help="L2 slider steps (and bare page steps)")
@@ -396,7 +396,7 @@ def feel_lines(r: dict) -> list[str]:
         *([row("draw a digit: pen up -> every view drawn", r["draw"]["drawn"])] if "draw" in r else []),
         "",
         "Click a tab -> the tab drawn (no event pending, its figures present and the page unchanged for 1 s), "
-        "p50 of 3 click-throughs of all 18 tabs in page order per language; a Chinese page in a browser set to "
+        "p50 of 3 click-throughs of all the tabs in page order per language; a Chinese page in a browser set to "
         "Chinese:",
         "",
         "| tab | English p50 | max | Chinese p50 | max | figures |",

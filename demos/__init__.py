@@ -6,7 +6,7 @@ source and intro keys) and build(lang) that adds the tab's content.
 
 from demos.basics import backprop, gradient_descent, linear_model, linear_regression, sigmoids
 from demos.classification import dataloader, logistic_regression, pima, playground, softmax
-from demos.sequences import names, poems, rnn_basics
+from demos.sequences import names, poems, rnn_basics, sentiment
 from demos.vision import advanced_cnn, beyond, cnn_training, convolution, draw_digit
 
 LECTURES = [
@@ -31,6 +31,7 @@ LECTURES = [
     # Sequences
     rnn_basics,
     names,
+    sentiment,
     poems,
 ]
 

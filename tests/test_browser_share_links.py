@@ -141,7 +141,7 @@ def check_tab(page: Page, key: str) -> None:
     assert settings(shown_link(page, key)) == settings(link)
 
 
-@pytest.mark.timeout(900)  # 18 tabs, each changed, copied and opened again: about 4-5 minutes here
+@pytest.mark.timeout(900)  # every tab, each changed, copied and opened again: about 4-5 minutes here
 def test_a_link_reproduces_the_view_it_was_copied_from(app_page: Page):
     """Every tab in one page: the page a link opens is where the next tab's changes are made, so
     each tab costs one page load. Every tab is checked; the failures are reported together."""

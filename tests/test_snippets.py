@@ -38,3 +38,13 @@ def test_gradient_descent_snippet():
         expected = gd.gradient_descent(mode, 0.01, 100, 1.0, seed=0, batch_size=2)
         assert g[f"{prefix}_w"] == pytest.approx(expected["w"], rel=1e-12)
         assert g[f"{prefix}_loss"] == pytest.approx(expected["loss"], rel=1e-12, abs=1e-30)
+
+
+def test_sentiment_snippet():
+    import torch
+
+    from models import sentiment as S
+
+    g = run("sentiment")
+    for review, p in zip(g["reviews"], g["probs"]):
+        torch.testing.assert_close(p, S.predict(review), rtol=1e-5, atol=1e-6)

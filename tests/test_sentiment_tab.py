@@ -47,7 +47,7 @@ def test_views_show_what_the_model_computes():
 
 def test_unknown_words_are_named_and_bracketed():
     _, text, prefix_fig, _ = D.on_text("A zorblatt of a movie", "en")
-    assert "Words the model does not know (read as <unk>): zorblatt" in text
+    assert "Words the model does not know (read as `<unk>`): zorblatt" in text
     assert "[zorblatt]" in list(prefix_fig.layout.xaxis.ticktext)
 
 

@@ -192,6 +192,50 @@ def same(a: str, b: str) -> bool:
     return not ({a, b} == {PING, ZE})
 
 
+RHYME_RULES = {"even_end", "rhyme", "first_end", "odd_end"}
+
+
+def rhyme_breaks(lines: list[str], tones: list[list[str]]) -> tuple[str | None, bool, list[dict]]:
+    """(the rhyme group, whether the first line rhymes, the broken rhyme rules): even lines end 平 in one
+    group, a first line ending 平 rhymes, odd lines after the first end 仄."""
+    n, width = len(lines), len(lines[0])
+    breaks = []
+    group = best_group([lines[i][-1] for i in range(1, n, 2)], lines[0][-1])
+    for i in range(1, n, 2):
+        end, t = lines[i][-1], tones[i][-1]
+        if t == ZE:
+            breaks.append({"rule": "even_end", "line": i, "cols": [width - 1]})
+        elif t != UNKNOWN and group is not None and group not in groups(end):
+            breaks.append({"rule": "rhyme", "line": i, "cols": [width - 1], "group": group})
+    first_end, first_tone = lines[0][-1], tones[0][-1]
+    first_rhymes = first_tone in (PING, EITHER) and group is not None and group in groups(first_end)
+    if first_tone == PING and not first_rhymes and group is not None:
+        breaks.append({"rule": "first_end", "line": 0, "cols": [width - 1], "group": group})
+    for i in range(2, n, 2):
+        if tones[i][-1] == PING:
+            breaks.append({"rule": "odd_end", "line": i, "cols": [width - 1]})
+    return group, first_rhymes, breaks
+
+
+def tone_breaks(tones: list[list[str]]) -> list[dict]:
+    """二四六分明 within each line, 对 within each couplet, 粘 between couplets (the 2nd/4th/6th characters)."""
+    n, cols = len(tones), even_positions(len(tones[0]))
+    breaks = []
+    for i, row in enumerate(tones):
+        bad = [[a, b] for a, b in zip(cols, cols[1:]) if not opposite(row[a], row[b])]
+        if bad:
+            breaks.append({"rule": "fenming", "line": i, "cols": sorted({c for pair in bad for c in pair})})
+    for i in range(0, n - 1, 2):
+        bad = [c for c in cols if not opposite(tones[i][c], tones[i + 1][c])]
+        if bad:
+            breaks.append({"rule": "dui", "line": i + 1, "cols": bad, "with": i})
+    for i in range(2, n, 2):
+        bad = [c for c in cols if not same(tones[i][c], tones[i - 1][c])]
+        if bad:
+            breaks.append({"rule": "nian", "line": i, "cols": bad, "with": i - 1})
+    return breaks
+
+
 def check(text: str) -> dict:
     """The tones and rhymes of a poem, and which rule breaks where.
 
@@ -215,41 +259,11 @@ def check(text: str) -> dict:
         for line in lines
     ]
     tones = [[c["tone"] for c in row] for row in chars]
-    breaks = []
-    # rhyme: even lines end 平, in one group
-    even_ends = [lines[i][-1] for i in range(1, n, 2)]
-    group = best_group(even_ends, lines[0][-1])
-    for i in range(1, n, 2):
-        end, t = lines[i][-1], tones[i][-1]
-        if t == ZE:
-            breaks.append({"rule": "even_end", "line": i, "cols": [width - 1]})
-        elif t != UNKNOWN and group is not None and group not in groups(end):
-            breaks.append({"rule": "rhyme", "line": i, "cols": [width - 1], "group": group})
-    first_end, first_tone = lines[0][-1], tones[0][-1]
-    first_rhymes = first_tone in (PING, EITHER) and group is not None and group in groups(first_end)
-    if first_tone == PING and not first_rhymes and group is not None:
-        breaks.append({"rule": "first_end", "line": 0, "cols": [width - 1], "group": group})
-    for i in range(2, n, 2):
-        if tones[i][-1] == PING:
-            breaks.append({"rule": "odd_end", "line": i, "cols": [width - 1]})
-    rhyme_rules = {"even_end", "rhyme", "first_end", "odd_end"}
-    # tones: 二四六分明, 对, 粘
-    cols = even_positions(width)
-    for i, row in enumerate(tones):
-        bad = [[a, b] for a, b in zip(cols, cols[1:]) if not opposite(row[a], row[b])]
-        if bad:
-            breaks.append({"rule": "fenming", "line": i, "cols": sorted({c for pair in bad for c in pair})})
-    for i in range(0, n - 1, 2):
-        bad = [c for c in cols if not opposite(tones[i][c], tones[i + 1][c])]
-        if bad:
-            breaks.append({"rule": "dui", "line": i + 1, "cols": bad, "with": i})
-    for i in range(2, n, 2):
-        bad = [c for c in cols if not same(tones[i][c], tones[i - 1][c])]
-        if bad:
-            breaks.append({"rule": "nian", "line": i, "cols": bad, "with": i - 1})
+    group, first_rhymes, breaks = rhyme_breaks(lines, tones)
+    breaks += tone_breaks(tones)
     breaks.sort(key=lambda b: (b["line"], b["cols"][0]))
-    rhymes = not any(b["rule"] in rhyme_rules for b in breaks)
-    tones_ok = not any(b["rule"] not in rhyme_rules for b in breaks)
+    rhymes = not any(b["rule"] in RHYME_RULES for b in breaks)
+    tones_ok = not any(b["rule"] not in RHYME_RULES for b in breaks)
     pattern = identify(tones[0], width)
     return {
         "lines": lines,

@@ -400,16 +400,9 @@ def generate(
     opening, heads = prepare(vocab, form, start, acrostic)
     if not greedy and not temperature > 0:
         raise PoemError("temperature", "temperature must be positive (or use greedy decoding)")
-    if meter not in MD.METERS:
-        raise PoemError("meter", f"unknown meter {meter!r}; choose from {', '.join(MD.METERS)}", meter=meter)
-    if pattern not in M.PATTERNS:
-        raise PoemError("pattern", f"unknown pattern {pattern!r}; choose from {', '.join(M.PATTERNS)}", pattern=pattern)
     width, lines = FORMS[form]
     forced = forced_chars(form, opening, heads)
-    state = None
-    if meter != "free":
-        rules = MD.slot_rules(width, lines, meter, pattern, bool(first_rhymes))
-        state = MD.MeterState(rules, MD.vocab_meter(tuple(vocab.itos), vocab.first_char))
+    state = meter_state(vocab, form, meter, pattern, bool(first_rhymes))
     chars, steps, logprob = sample_slots(
         model,
         vocab,
@@ -434,10 +427,31 @@ def generate(
         "forced": [i in forced for i in range(width * lines)],
         "steps": steps,
         "logprob": logprob,
+        **meter_record(form, meter, pattern, bool(first_rhymes), state),
+    }
+
+
+def meter_state(vocab: Vocab, form: str, meter: str, pattern: str, first_rhymes: bool) -> MD.MeterState | None:
+    """The decoding state of a meter (None for "free"); PoemError for an unknown meter or pattern."""
+    if meter not in MD.METERS:
+        raise PoemError("meter", f"unknown meter {meter!r}; choose from {', '.join(MD.METERS)}", meter=meter)
+    if pattern not in M.PATTERNS:
+        raise PoemError("pattern", f"unknown pattern {pattern!r}; choose from {', '.join(M.PATTERNS)}", pattern=pattern)
+    if meter == "free":
+        return None
+    width, lines = FORMS[form]
+    rules = MD.slot_rules(width, lines, meter, pattern, first_rhymes)
+    return MD.MeterState(rules, MD.vocab_meter(tuple(vocab.itos), vocab.first_char))
+
+
+def meter_record(form: str, meter: str, pattern: str, first_rhymes: bool, state: MD.MeterState | None) -> dict:
+    """What generate() reports of the meter: the settings, the grid, the rhyme group, conflicts, relaxations."""
+    width, lines = FORMS[form]
+    return {
         "meter": meter,
         "pattern": pattern,
-        "first_rhymes": bool(first_rhymes),
-        "grid": M.grid(width, lines, pattern, bool(first_rhymes)) if meter == "regulated" else None,
+        "first_rhymes": first_rhymes,
+        "grid": M.grid(width, lines, pattern, first_rhymes) if meter == "regulated" else None,
         "rhyme_group": state.group if state else None,
         "conflicts": state.conflicts if state else [],
         "relaxed": state.relaxed if state else [],

@@ -31,7 +31,11 @@ MNIST = [
     ("inception", "Net", "inception"),  # lecture 11 (with its InceptionA)
     ("residual", "Net", "residual"),  # lecture 11 (with its ResidualBlock)
 ]
-SEQUENCES = [("names", "RNNClassifier", "names_gru"), ("poems", "PoemLM", "poems_gru")]
+SEQUENCES = [
+    ("names", "RNNClassifier", "names_gru"),
+    ("sentiment", "RNNClassifier", "sentiment_gru"),
+    ("poems", "PoemLM", "poems_gru"),
+]
 TIED = {(snippet, cls) for snippet, cls, _ in MNIST + SEQUENCES} | {
     ("inception", "InceptionA"),
     ("residual", "ResidualBlock"),
@@ -130,6 +134,30 @@ def test_names_snippet_network_is_the_committed_model():
         used |= {prefix + key for key in own}
         net.eval()
         with torch.no_grad():  # the snippet: sequence first, sorted by length; models/: batch first, packed unsorted
+            torch.testing.assert_close(net(tokens, lengths), member(tokens, lengths), rtol=1e-5, atol=1e-6)
+    assert used == set(state)  # every tensor of the file belongs to a member
+
+
+def test_sentiment_snippet_network_is_the_committed_model():
+    """Each member of the committed ensemble is the snippet's lecture classifier."""
+    from models import sentiment
+
+    cls = definitions("sentiment")["RNNClassifier"]
+    config = load.metadata("sentiment_gru")["config"]
+    state = {k: v.float() for k, v in load_file(load.path("sentiment_gru")).items()}  # float16 on disk
+    ensemble = load.load("sentiment_gru")
+    vocab = sentiment.load().vocab
+    reviews = ["A gorgeous, witty, seductive movie.", "Too long, too loud.", "Not bad at all!"]
+    tokens, lengths = sentiment.make_batch([vocab.ids(sentiment.tokenize(r)) for r in reviews])  # (B, T), (B,)
+    used = set()
+    for k, member in enumerate(ensemble.members):
+        net = cls(config["vocab_size"], config["embed_size"], config["hidden_size"])
+        prefix = f"members.{k}."
+        own = {key[len(prefix) :]: value for key, value in state.items() if key.startswith(prefix)}
+        net.load_state_dict(own, strict=True)
+        used |= {prefix + key for key in own}
+        net.eval()
+        with torch.no_grad():
             torch.testing.assert_close(net(tokens, lengths), member(tokens, lengths), rtol=1e-5, atol=1e-6)
     assert used == set(state)  # every tensor of the file belongs to a member
 

@@ -36,7 +36,7 @@ import models.load
 from models import poems as P
 
 RECIPE = {
-    "epochs": 3,
+    "epochs": 12,
     "batch_size": 64,
     "max_lr": 3e-3,
     "weight_decay": 0.01,
@@ -45,6 +45,7 @@ RECIPE = {
     "heldout_percent": 5,  # by hash of the text: stable whatever the file order
     "sample_size": 400,  # held-out poems committed for the tests
 }
+MODEL = {"embed_dim": 384, "hidden_size": 384, "num_layers": 2, "dropout": 0.25, "tied": True}
 LINE = re.compile(r"([\u4e00-\u9fff]+)([，。])")
 
 
@@ -323,7 +324,7 @@ def train(args) -> dict:
     counts, train_set, heldout, vocab = split_corpus(Path(args.data), recipe)
     encoded = encode_by_form(train_set, vocab)
     tokens = sum(t[:, 1:].numel() for t in encoded.values())
-    config = P.PoemConfig(vocab_size=len(vocab))
+    config = P.PoemConfig(vocab_size=len(vocab), **MODEL)
     model = P.PoemLM(config)
     params = P.count_parameters(model)
     steps_per_epoch = len(batches(encoded, recipe["batch_size"], torch.Generator().manual_seed(0)))

@@ -68,7 +68,8 @@ def test_form_holds_even_when_the_model_wants_punctuation(lm):
     rogue.load_state_dict(model.state_dict())
     rogue.eval()
     with torch.no_grad():
-        rogue.out.bias[: vocab.first_char] += 50.0
+        bias = rogue.out_bias if rogue.config.tied else rogue.out.bias
+        bias[: vocab.first_char] += 50.0
         logits, _ = rogue(torch.tensor([[vocab.bos("5x4")]]))
     assert logits[0, -1].argmax() < vocab.first_char  # unconstrained, it would write a special token
     for seed in range(3):
@@ -247,6 +248,18 @@ def test_model_reloads_and_reproduces_its_heldout_perplexity(lm):
             nll -= float(logp[row, ids[row + 1]])
             n += 1
     assert P.perplexity(sample[:25], model, vocab)["perplexity_char"] == pytest.approx(math.exp(nll / n), rel=1e-5)
+
+
+def test_intro_describes_the_committed_model(lm):
+    import re
+
+    from demos.i18n import t
+
+    c = lm[0].config
+    en, zh = t("pm_intro", "en"), t("pm_intro", "zh")
+    assert re.search(r"a (\d+)-number vector", en)[1] == str(c.embed_dim) == re.search(r"变成 (\d+) 维", zh)[1]
+    assert re.search(r"\((\d+) hidden units\)", en)[1] == str(c.hidden_size) == re.search(r"隐藏 (\d+) 维", zh)[1]
+    assert c.num_layers == 2 and c.tied and "tied embeddings" in en and "tied embeddings" in zh
 
 
 def test_weights_files(lm):

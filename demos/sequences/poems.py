@@ -37,17 +37,21 @@ register(
         ),
         "pm_intro": (
             "模型读过三万多首唐诗（繁体转简体、过滤、去重），学会了一件事：给出前面的字，预测下一个字的概率。"
-            "结构是 **Embedding → GRU → Linear**：每个字先变成 128 维向量，两层 GRU（隐藏 256 维）逐字更新记忆 h，"
-            "最后线性层给出字表里每个字的分数（logits），softmax 后就是下一个字的概率。写诗就是一个字一个字地抽："
+            "结构是 **Embedding → GRU → Linear**：每个字先变成 384 维向量，两层 GRU（隐藏 384 维）逐字更新记忆 h，"
+            "最后线性层给出字表里每个字的分数（logits），softmax 后就是下一个字的概率；这个线性层和输入共用同一张字向量表"
+            "（权重共享，tied embeddings），模型因此小了三分之一。写诗就是一个字一个字地抽："
             "抽出的字再喂回去，接着预测。**格式由解码保证**：逗号、句号的位置是固定的，句中的位置只允许汉字；"
-            "藏头诗的每句首字、给定的开头也是直接指定的。",
+            "藏头诗的每句首字、给定的开头也是直接指定的。选了**格律**，每个位置还只允许合平仄、合韵的字（见下方格律检查）。",
             "The model has read over 30,000 Tang poems (converted to simplified characters, filtered, deduplicated) and "
             "learned one thing: given the characters so far, the probability of the next one. It is **Embedding → GRU → "
-            "Linear**: each character becomes a 128-number vector, two GRU layers (256 hidden units) update a memory h "
+            "Linear**: each character becomes a 384-number vector, two GRU layers (384 hidden units) update a memory h "
             "character by character, and a linear layer scores every character of the vocabulary (logits); softmax "
-            "turns the scores into next-character probabilities. Writing is drawing one character at a time and feeding "
-            "it back. **The form is guaranteed by the decoding**: the places of ，and 。 are fixed and only Chinese "
-            "characters may appear inside a line; an acrostic's line heads and a given opening are simply imposed.",
+            "turns the scores into next-character probabilities. That linear layer shares its weights with the input's "
+            "character vectors (tied embeddings), which makes the model a third smaller. Writing is drawing one "
+            "character at a time and feeding it back. **The form is guaranteed by the decoding**: the places of ，and 。 "
+            "are fixed and only Chinese characters may appear inside a line; an acrostic's line heads and a given "
+            "opening are simply imposed. With a **meter**, each position also allows only the characters that fit its "
+            "tone and the rhyme (see the meter check below).",
         ),
         "pm_form": ("诗体", "form"),
         "pm_5x4": ("五言绝句（5 字 × 4 句）", "five-character quatrain (5 × 4)"),

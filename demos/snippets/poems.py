@@ -21,16 +21,17 @@ with safe_open(str(weights / "poems_gru.safetensors"), framework="pt") as f:
 
 
 class PoemLM(torch.nn.Module):
-    def __init__(self, vocab_size, embed_dim, hidden_size, num_layers, dropout):
+    def __init__(self, vocab_size, embed_dim, hidden_size, num_layers, dropout, tied):
         super().__init__()
+        assert tied and embed_dim == hidden_size  # the output layer reuses the embedding matrix
         self.embed = torch.nn.Embedding(vocab_size, embed_dim)
         self.rnn = torch.nn.GRU(embed_dim, hidden_size, num_layers=num_layers, batch_first=True, dropout=dropout)
         self.drop = torch.nn.Dropout(dropout)
-        self.out = torch.nn.Linear(hidden_size, vocab_size)
+        self.out_bias = torch.nn.Parameter(torch.zeros(vocab_size))
 
     def forward(self, x, h=None):
         y, h = self.rnn(self.drop(self.embed(x)), h)  # (B, T) -> (B, T, E) -> (B, T, H)
-        return self.out(self.drop(y)), h  # logits (B, T, V)
+        return self.drop(y) @ self.embed.weight.T + self.out_bias, h  # logits (B, T, V): tied to the embedding
 
 
 model = PoemLM(**config)

@@ -352,3 +352,26 @@ def test_api_poem_with_meter(client, lm):
         with pytest.raises(Exception, match=message) as err:
             client.predict(*args, api_name=api)
         assert any("\u4e00" <= c <= "\u9fff" for c in str(err.value).split(" / ")[-1])
+
+
+def test_recorded_figures_are_the_checkers():
+    """weights/poems_meter.json (the README's table) agrees with the checker and the decoder as they are."""
+    import json
+
+    fig = json.loads((Path(__file__).resolve().parents[1] / "weights" / "poems_meter.json").read_text(encoding="utf-8"))
+    sample = [M.check("".join(P.as_lines(f, c))) for f, c in P.read_sample()]
+    assert fig["heldout_sample"] == {
+        "poems": 400,
+        "rhymes": sum(r["rhymes"] for r in sample),
+        "tones_ok": sum(r["tones_ok"] for r in sample),
+        "regulated": sum(r["regulated"] for r in sample),
+    }
+    assert fig["regulated"]["regulated"] == fig["regulated"]["poems"] == 3200
+    assert fig["rhyme"]["rhymes"] == fig["rhyme"]["poems"] == 1600
+    for text in fig["examples"]["regulated"]:
+        assert M.check(text)["regulated"]
+    model, vocab = P.load()
+    first = P.generate(
+        "5x4", temperature=0.8, top_k=30, seed=0, model=model, vocab=vocab, meter="regulated", first_rhymes=True
+    )
+    assert P.as_text(first) == fig["examples"]["regulated"][0]  # the committed model writes what was recorded

@@ -77,10 +77,10 @@ register(
         "st_prefix_title": ("每读一个词之后的预测", "The prediction after each word"),
         "st_word": ("读到第几个词", "word"),
         "st_occl_title": (
-            "哪些词推动了“{label}”",
-            "Which words pushed “{label}”",
+            "哪些词推动了“{label}”<br><sub>把这个词换成 &lt;unk&gt; 后，“{label}”的概率下降多少</sub>",
+            "Which words pushed “{label}”<br><sub>how much its probability drops when the word is read as &lt;unk&gt;</sub>",
         ),
-        "st_occl_y": ("把这个词换成 &lt;unk&gt; 后概率的下降", "drop in p when the word is &lt;unk&gt;"),
+        "st_occl_y": ("概率下降", "drop in probability"),
         "st_eval_head": ("### 在测试集上的表现", "### On the test split"),
         "st_eval_table": (
             "| 模型 | 五分类准确率 | 宏平均 F1 | 二分类准确率（0-1 对 3-4） |\n|---|---|---|---|\n"
@@ -285,7 +285,9 @@ def prefix_figure(result: dict | None, lang: str) -> go.Figure:
             )
         )
     ui.style(fig, title, t("st_word", lang), t("st_prob", lang), height=380)
-    fig.update_xaxes(tickmode="array", tickvals=steps, ticktext=word_ticks(result), range=[0.5, len(steps) + 0.5])
+    fig.update_xaxes(
+        tickmode="array", tickvals=steps, ticktext=word_ticks(result), range=[0.5, len(steps) + 0.5], automargin=True
+    )
     fig.update_yaxes(range=[0, 1], tickformat=".0%")
     fig.update_layout(hovermode="x unified")
     return fig
@@ -308,7 +310,7 @@ def occlusion_figure(result: dict | None, lang: str) -> go.Figure:
     )
     ui.style(fig, t("st_occl_title", lang, label=class_name(c, lang)), t("st_word", lang), t("st_occl_y", lang), 360)
     steps = list(range(1, len(deltas) + 1))
-    fig.update_xaxes(tickmode="array", tickvals=steps, ticktext=word_ticks(result))
+    fig.update_xaxes(tickmode="array", tickvals=steps, ticktext=word_ticks(result), automargin=True)
     fig.update_layout(showlegend=False, title_font_size=16)
     return fig
 

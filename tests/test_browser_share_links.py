@@ -65,6 +65,7 @@ CHANGES = {
     "beyond": ([("number", "by-index", 7), ("radio", "by-xai-class", "5")], "by-pred"),
     "rnn_basics": ([("number", "rnn-sh-seq_len", 5), ("check", "rnn-sh-bidir")], "rnn-shapes"),
     "names": ([("text", "nm-name", "Schmidt")], "nm-answer"),
+    "sentiment": ([("text", "st-text", "A gorgeous, witty movie."), ("number", "st-lr", 0.02)], "st-result"),
     "poems": (
         [("radio", "pm-form", t("pm_7x8")), ("text", "pm-text", "春"), ("number", "pm-temperature", 0.5)],
         "pm-card",

@@ -67,12 +67,12 @@ def test_bad_reviews(text, en, zh):
         with pytest.raises(gr.Error) as err:
             D.analyse(text, lang)
         assert message in err.value.message and cjk(err.value.message) == (lang == "zh")
-    assert D.on_text_lang(text, "zh")[1] == ""  # a language redraw never raises
+    assert D.on_text_lang(text, "zh")[1] == "输入一句影评。"  # a language redraw never raises
 
 
 def test_empty_box_clears_the_views():
     fig, text, _, _ = D.on_text("  ", "en")
-    assert text == "" and len(fig.data) == 0
+    assert text == "Type a review." and len(fig.data) == 0
 
 
 def test_test_split_table_and_confusion():

@@ -65,7 +65,7 @@ register(
         "st_go": ("▶ 分析", "▶ Analyse"),
         "st_prob": ("概率", "probability"),
         "st_probs_title": ("五类的概率（训练好的 GRU）", "The five classes (trained GRU)"),
-        "st_empty": ("输入一句影评", "Type a review"),
+        "st_empty": ("输入一句影评。", "Type a review."),
         "st_result": (
             "GRU 判断为 **{label}**（{p:.1%}）；词袋基线判断为 **{base}**（{pb:.1%}）。{unknown}",
             "The GRU says **{label}** ({p:.1%}); the bag-of-words baseline says **{base}** ({pb:.1%}). {unknown}",
@@ -232,7 +232,7 @@ def probs_figure(result: dict | None, lang: str) -> go.Figure:
     """Five horizontal bars, negative at the bottom, the predicted class outlined."""
     title = t("st_probs_title", lang)
     if result is None:
-        return empty_figure(f"{title}: {t('st_empty', lang)}", 320)
+        return empty_figure(title, 320)
     probs = result["probs"]
     fig = go.Figure(
         go.Bar(
@@ -374,7 +374,7 @@ def eval_text(lang: str) -> str:
 
 def result_text(result: dict | None, lang: str) -> str:
     if result is None:
-        return ""
+        return t("st_empty", lang)
     unknown = [tok for tok, known in zip(result["tokens"], result["known"]) if not known]
     b = int(np.argmax(result["base_probs"]))
     return t(
@@ -574,7 +574,7 @@ def _review_section():
             gr.Examples([[e] for e in EXAMPLES], [text], label=I18N("st_examples"), elem_id="st-examples")
         with gr.Column(scale=3):
             probs_plot = gr.Plot(probs_figure(None, "en"), show_label=False, elem_id="st-probs")
-            result_md = gr.Markdown(elem_id="st-result")
+            result_md = gr.Markdown(I18N("st_empty"), elem_id="st-result")
     return text, go_btn, probs_plot, result_md
 
 
@@ -616,8 +616,9 @@ def build(lang: ui.TabLang) -> None:
     shown = [probs_plot, result_md, prefix_plot, occl_plot]
     settings = {"api_visibility": "private", "concurrency_limit": None, "show_progress": "hidden"}
     gr.on([go_btn.click, text.submit], on_text, [text, lang], shown, **settings)
-    text.change(on_text_lang, [text, lang], shown, **settings)  # examples and typing redraw as well
-    ui.on_inputs(on_text_lang, [text, lang], shown, triggers=[lang])
+    # every change of the text (typing, an example, a link) or the language (so also the tab's first draw);
+    # a sentence's prefixes and occlusions take a few milliseconds, so a few at once are plenty
+    ui.on_inputs(on_text_lang, [text, lang], shown, concurrency_limit=live.per_process(4), concurrency_id="st_predict")
     ui.on_inputs(on_eval, [lang], [eval_md, cm_plot])
     train_out = [status, loss_plot, acc_plot, run]
     training = start.click(

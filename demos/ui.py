@@ -68,6 +68,14 @@ def style(fig: go.Figure, title: str = "", x: str = "", y: str = "", height: int
     return fig
 
 
+def empty_figure(title: str, height: int) -> go.Figure:
+    """A titled figure with no axes: a chart's place before there is anything to draw."""
+    fig = style(go.Figure(), title, height=height)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
 def merged(base: dict, extra: dict) -> dict:
     """``base`` updated by ``extra``, nested dicts merged key by key (as Plotly's update_layout does)."""
     out = dict(base)

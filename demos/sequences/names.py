@@ -182,18 +182,11 @@ def metrics() -> dict:
 # ---- figures ------------------------------------------------------------------------
 
 
-def empty_figure(title: str, height: int) -> go.Figure:
-    fig = ui.style(go.Figure(), title, height=height)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
-
-
 def top_figure(top: list[tuple[str, float]] | None, lang: str) -> go.Figure:
     """Horizontal bars of the top countries, the best on top."""
     title = t("nm_top_title", lang, k=TOP)
     if not top:
-        return empty_figure(title, 300)
+        return ui.empty_figure(title, 300)
     labels = [country_name(c, lang) for c, _ in top][::-1]
     values = [p for _, p in top][::-1]
     fig = go.Figure(
@@ -227,7 +220,7 @@ def prefix_figure(text: str | None, probs: np.ndarray | None, lang: str) -> go.F
     """One line per country: its probability after each prefix of the name."""
     title = t("nm_prefix_title", lang)
     if text is None or probs is None:
-        return empty_figure(title, 380)
+        return ui.empty_figure(title, 380)
     steps = list(range(1, len(text) + 1))
     ticks = [t("nm_space", lang) if ch == " " else ch for ch in text]
     fig = go.Figure()

@@ -221,18 +221,11 @@ def ranked(probs: np.ndarray) -> list[tuple[str, float]]:
 # ---- figures ------------------------------------------------------------------------
 
 
-def empty_figure(title: str, height: int) -> go.Figure:
-    fig = ui.style(go.Figure(), title, height=height)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
-
-
 def probs_figure(result: dict | None, lang: str) -> go.Figure:
     """Five horizontal bars, negative at the bottom, the predicted class outlined."""
     title = t("st_probs_title", lang)
     if result is None:
-        return empty_figure(title, 320)
+        return ui.empty_figure(title, 320)
     probs = result["probs"]
     fig = go.Figure(
         go.Bar(
@@ -268,7 +261,7 @@ def prefix_figure(result: dict | None, lang: str) -> go.Figure:
     """Stacked areas: the five probabilities after each word (they sum to 1)."""
     title = t("st_prefix_title", lang)
     if result is None:
-        return empty_figure(title, 380)
+        return ui.empty_figure(title, 380)
     probs = result["prefix_probs"]
     steps = list(range(1, len(probs) + 1))
     fig = go.Figure()
@@ -296,7 +289,7 @@ def prefix_figure(result: dict | None, lang: str) -> go.Figure:
 def occlusion_figure(result: dict | None, lang: str) -> go.Figure:
     """One bar per word: how much the predicted class's probability drops without it (up: it pushed)."""
     if result is None:
-        return empty_figure(t("st_occl_title", lang, label="…"), 360)
+        return ui.empty_figure(t("st_occl_title", lang, label="…"), 360)
     c = result["predicted"]
     deltas = result["deltas"]
     fig = go.Figure(
@@ -453,7 +446,7 @@ def status_text(run: dict, lang: str) -> str:
         yours=yours_text(run["yours"], lang),
     )
     if status == "time_up":
-        return live.Pacer(1).time_up_text(lang) + " " + done
+        return t("live_time_up", lang, seconds=live.TRAIN_SECONDS) + " " + done
     return done
 
 

@@ -37,6 +37,23 @@ def recorded(page: Page) -> list[str]:
     return page.evaluate("window._texts")
 
 
+def assert_stopped(page: Page, selector: str, settle_ms: int, watch_ms: int, finished: str = "") -> str:
+    """After a Stop: the text the tab writes into the Markdown ``selector`` stays put for
+    ``watch_ms`` (read ``settle_ms`` after the click) and never reaches ``finished``. Returns it.
+
+    The text, not the component's whole innerText: while a cancelled step finishes in its thread,
+    Gradio 6.31's frontend shows "Error" over the outputs for a few frames (its cancel() sets an
+    error status before the complete one), so only the overlay's end is checked."""
+    written = page.locator(selector).get_by_test_id("markdown")
+    page.wait_for_timeout(settle_ms)
+    stopped = written.inner_text()
+    page.wait_for_timeout(watch_ms)
+    assert written.inner_text() == stopped, (stopped, written.inner_text())
+    assert not finished or finished not in stopped, stopped
+    expect(page.locator(selector)).not_to_contain_text("Error")
+    return stopped
+
+
 def click_when_text(page: Page, selector: str, pattern: str, button: str, times: int = 1) -> None:
     """Click ``button`` from inside the page the moment ``selector``'s text has matched the regex
     ``pattern`` ``times`` times (say, the sixth frame of a training run): a Stop test then does not

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
+from browser_tools import assert_stopped, click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos.vision import advanced_cnn, advanced_cnn_compute
@@ -85,7 +85,4 @@ def test_training_race_streams_then_stop_stops(app_page: Page):
     click_when_text(page, "#ac-race-status", r"epoch \d/5, batch", "#ac-stop")  # stop at the first frame
     page.locator("#ac-train").click()
     expect(status).to_contain_text(re.compile(r"epoch \d/5, batch"), timeout=30_000)
-    page.wait_for_timeout(1500)
-    stopped = status.inner_text()
-    page.wait_for_timeout(2500)
-    assert status.inner_text() == stopped and "Done" not in stopped
+    assert_stopped(page, "#ac-race-status", 1500, 2500, finished="Done")

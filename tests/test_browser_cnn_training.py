@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
+from browser_tools import assert_stopped, click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos.vision import cnn_training
@@ -53,10 +53,7 @@ def test_stop_stops_a_long_run_of_both_models(app_page: Page):
     click_when_text(page, "#ct-status", r"MLP \(L9\) · Epoch \d+/10, batch", "#ct-stop")
     page.locator("#ct-train").click()
     expect(status).to_contain_text(re.compile(r"MLP \(L9\) · Epoch \d+/10, batch"), timeout=30_000)
-    page.wait_for_timeout(1500)
-    stopped = status.inner_text()
-    page.wait_for_timeout(3000)
-    assert status.inner_text() == stopped and "Done" not in stopped
+    assert_stopped(page, "#ct-status", 1500, 3000, finished="Done")
     assert not any("Done" in text or "Epoch 2/10" in text for text in recorded(page)), recorded(page)
 
 

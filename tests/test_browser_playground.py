@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
+from browser_tools import assert_stopped, click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos.classification import playground
@@ -38,10 +38,7 @@ def test_train_streams_frames_then_stop_and_continue(app_page: Page):
     expect(page.locator("#pg-boundary")).to_contain_text("Decision boundary")
 
     # stopped: the status stays where it was, short of the last epoch
-    page.wait_for_timeout(1_000)
-    stopped = status.inner_text()
-    page.wait_for_timeout(1_500)
-    assert status.inner_text() == stopped and "Done" not in stopped
+    stopped = assert_stopped(page, "#pg-status", 1_000, 1_500, finished="Done")
     reached = int(EPOCH.search(stopped).group(1))
 
     # continue from there: the epoch count goes on past where it stopped

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
+from browser_tools import assert_stopped, click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos.basics import linear_regression
@@ -48,9 +48,7 @@ def test_linear_regression_streams_all_optimizers_and_stops(app_page: Page):
     expect(status).to_contain_text(re.compile(r"epoch \d+/1000"), timeout=20_000)
     page.wait_for_timeout(3000)
     assert not any("1000/1000" in text for text in recorded(page)), recorded(page)
-    stopped = status.inner_text()
-    page.wait_for_timeout(1000)
-    assert status.inner_text() == stopped
+    assert_stopped(page, "#lr-status", 0, 1000)
 
     # the language switch redraws the tab's texts
     page.locator("#lang-switch").get_by_text("中文").click()

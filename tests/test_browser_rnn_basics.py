@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
+from browser_tools import assert_stopped, click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos.sequences import rnn_basics, rnn_compute
@@ -67,10 +67,7 @@ def test_stop_ends_a_long_run_and_shapes_follow_the_sizes(app_page: Page):
     click_when_text(page, "#rnn-status", r"Epoch \d+/100", "#rnn-stop")  # from inside the page: never late
     page.locator("#rnn-train").click()
     expect(status).to_contain_text(re.compile(r"Epoch \d+/100"), timeout=30_000)
-    page.wait_for_timeout(1500)
-    stopped = status.inner_text()
-    page.wait_for_timeout(2500)
-    assert status.inner_text() == stopped and "100/100" not in stopped
+    assert_stopped(page, "#rnn-status", 1500, 2500, finished="100/100")
 
     shapes = page.locator("#rnn-shapes")
     expect(shapes).to_contain_text("(3, 1, 4)")  # the lecture's sizes

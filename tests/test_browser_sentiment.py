@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_tools import click_when_text, open_tab, set_number
+from browser_tools import assert_stopped, click_when_text, open_tab, set_number
 from playwright.sync_api import Page, expect
 
 from demos.sequences import sentiment as st
@@ -78,7 +78,4 @@ def test_live_training_stop_and_chinese(app_page: Page, tmp_path):
     click_when_text(page, "#st-status", "训练中：第 1 / 6 轮", "#st-stop")
     page.locator("#st-train").click()
     expect(status).to_contain_text("训练中：第 1 / 6 轮", timeout=120_000)
-    page.wait_for_timeout(1500)
-    stopped = status.inner_text()
-    page.wait_for_timeout(6000)
-    assert status.inner_text() == stopped and "训练完成" not in stopped  # Stop ended the run
+    assert_stopped(page, "#st-status", 1500, 6000, finished="训练完成")  # Stop ended the run

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_tools import click_when_text, open_tab, record_text, recorded, set_number
+from browser_tools import assert_stopped, click_when_text, open_tab, record_text, recorded, set_number
 from playwright.sync_api import Page, expect
 
 from demos.classification import softmax
@@ -61,7 +61,4 @@ def test_training_streams_then_stop_stops(app_page: Page):
     click_when_text(page, "#sm-status", r"Epoch \d+/10, batch", "#sm-stop")  # from inside the page: no lag
     page.locator("#sm-train").click()
     expect(status).to_contain_text(re.compile(r"Epoch \d+/10, batch"), timeout=30_000)
-    page.wait_for_timeout(1000)
-    stopped = status.inner_text()
-    page.wait_for_timeout(2000)
-    assert status.inner_text() == stopped and "Done" not in stopped
+    assert_stopped(page, "#sm-status", 1000, 2000, finished="Done")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -165,10 +166,12 @@ def on_inputs(fn, inputs: list, outputs, triggers: list | None = None, **setting
         events.remove(draw.lang)
         if not events:
             return None
+        settings = {**settings, "js": draw.step_js(fn)}
     return gr.on([getattr(c, "change", c) for c in events], fn, inputs, outputs, **{**REDRAW, **settings})
 
 
 _TAB_DRAW: list[TabDraw] = []  # the lecture tab being built, if any
+_DRAW_NUMBERS = itertools.count()
 
 
 class TabDraw:
@@ -184,6 +187,32 @@ class TabDraw:
     def __init__(self, lang: gr.Textbox):
         self.lang = lang
         self.parts: list[tuple] = []  # (fn, inputs, outputs)
+        self.number = next(_DRAW_NUMBERS)  # names this draw in the page's JS (window.gdDraws)
+
+    # A part that has its own triggers too (a slider's step) races the draw: a student moves w while
+    # the tab's first draw, sent with the old w, is on its way; the step answers first and the draw's
+    # answer for the old w lands over it. So while the draw is out, the page holds the step back and
+    # sends it after the draw has answered, with the latest values any held step of it was given
+    # (several held steps then all draw that one view, whatever order they answer in).
+    def draw_js(self) -> tuple[str, str]:
+        """Browser side of the draw: count it out when sent, back when answered (or failed)."""
+        n = self.number
+        out = (
+            f"(...a) => {{ const d = window.gdDraws = window.gdDraws || {{}}; d[{n}] = (d[{n}] || 0) + 1; return a; }}"
+        )
+        back = f"() => {{ const d = window.gdDraws || {{}}; d[{n}] = Math.max(0, (d[{n}] || 0) - 1); }}"
+        return out, back
+
+    def step_js(self, fn) -> str:
+        """Browser side of a step: sent at once unless this tab's draw is out; then held (up to 20 s)."""
+        n, key = self.number, f"{self.number}.{len(self.parts)}"
+        return f"""async (...a) => {{
+  const held = window.gdHeld = window.gdHeld || {{}};
+  if (!((window.gdDraws || {{}})[{n}] > 0)) return a;
+  held['{key}'] = a;
+  for (let i = 0; i < 1000 && (window.gdDraws || {{}})[{n}] > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  return held['{key}'];
+}}"""
 
     @staticmethod
     def takes(fn, settings: dict) -> bool:
@@ -225,7 +254,8 @@ class TabDraw:
             result = self.run(inputs, outputs, list(values))
             return result[0] if len(outputs) == 1 else result  # Gradio takes one output's value as is
 
-        self.lang.change(draw_tab, inputs, outputs, **REDRAW)
+        out, back = self.draw_js()
+        self.lang.change(draw_tab, inputs, outputs, js=out, **REDRAW).then(None, js=back, queue=False)
 
 
 @contextlib.contextmanager

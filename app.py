@@ -17,6 +17,8 @@ import gradio as gr  # noqa: E402
 
 import demos  # noqa: E402
 from demos import links, live, ui  # noqa: E402
+from demos.classroom import send as class_send  # noqa: E402
+from demos.classroom import tab as class_tab  # noqa: E402
 from demos.i18n import DEFAULT_LANG, I18N, JS_CHANGE_LOCALE, JS_DETECT_LANG, JS_RELABEL, norm_lang  # noqa: E402
 from demos.ui import torch_ready  # noqa: E402
 
@@ -59,6 +61,7 @@ def build_app() -> gr.Blocks:
                 with gr.Row():
                     theme_btn = gr.Button(I18N("theme_button"), size="sm", elem_id="theme-toggle")
                     presenter = gr.Checkbox(False, label=I18N("presenter"), elem_id="presenter-toggle")
+        member, class_banner = class_tab.banner(lang)  # shown by a class link (?class=CODE)
         # Switch the browser's locale first: handlers of one trigger run in the
         # order they were added, and the tabs' server-side redraws come later.
         lang.change(None, lang, None, js=JS_CHANGE_LOCALE)
@@ -97,6 +100,9 @@ def build_app() -> gr.Blocks:
                     js=js_lang_to_shown_tabs(section_keys, wait=True),
                     queue=False,
                 )
+            with gr.Tab(I18N("sec_class"), id="class", elem_id="tab-class"):
+                class_tab.build_section(member, class_banner, lang, demo)
+        class_send.wire(member, lang)  # the "Send to class" rows of the tabs that send
         keys = list(tab_langs)
         lang.change(
             None, [lang, *tab_langs.values()], list(tab_langs.values()), js=js_lang_to_shown_tabs(keys), queue=False

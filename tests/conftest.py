@@ -7,12 +7,17 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
 from deploy.hall import free_port
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# Class mode's database: a fresh file per test run (never the developer's classdata/), and room
+# for the many classes the tests start from one address (the rate limit has its own tests).
+os.environ["CLASS_DB"] = os.path.join(tempfile.mkdtemp(prefix="class-db-"), "classes.sqlite")
+os.environ["CLASS_CREATES_PER_HOUR"] = "10000"
 
 CHROMIUM_ARGS = [
     "--headless",

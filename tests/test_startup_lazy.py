@@ -33,7 +33,7 @@ def test_building_the_app_does_not_import_torch():
 
 
 def test_a_page_open_draws_no_tab_before_it_is_shown():
-    """Page load runs only the app's own events (language, presenter, a link's tab); each
+    """Page load runs only the app's own events (language, presenter, a link's tab and class); each
     lecture tab draws when first shown, through its language box (ui.on_inputs, not
     gr.on(None, ...), whose page-load trigger made every page open draw every tab)."""
     import app
@@ -41,7 +41,8 @@ def test_a_page_open_draws_no_tab_before_it_is_shown():
 
     demo = app.build_app()
     on_load = [fn for fn in demo.fns.values() if any(event == "load" for _, event in fn.targets)]
-    assert len(on_load) == 2 and all(fn.fn is None for fn in on_load)  # browser-side: language, presenter mode
+    # browser-side: language, presenter mode, a class link (?class=CODE and a teacher's #key)
+    assert len(on_load) == 3 and all(fn.fn is None for fn in on_load)
     # the server's part of a page open: a link's tab and settings, each tab's through its own hidden box
     openers = [fn for fn in demo.fns.values() if fn.name == "open_link"]
     assert len(openers) == len(demos.LECTURES) and all(

@@ -26,7 +26,11 @@ LECTURES = {m.LECTURE.key: m for m in demos.LECTURES}
 params = pytest.mark.parametrize("key", list(LECTURES))
 
 # Displays that stay empty on purpose until the user acts (elem_id: why).
-EMPTY_UNTIL_ASKED = {"dd-truth": "the true label of a test digit, shown only after 'Random test digit'"}
+EMPTY_UNTIL_ASKED = {
+    "dd-truth": "the true label of a test digit, shown only after 'Random test digit'",
+    **{f"cls-sent-{a}": "a send to the class's answer, in a row shown only to a class's students"
+       for a in ("linear", "gradient", "digit", "playground")},
+}  # fmt: skip
 DISPLAYS = (gr.Plot, gr.Markdown, gr.HTML, gr.Label, gr.Dataframe, gr.Code, gr.Image, gr.JSON, gr.LinePlot)
 
 
@@ -123,8 +127,9 @@ def test_every_empty_display_is_drawn_on_first_show(key):
 
 
 def test_the_deliberately_empty_displays_exist():
-    demo, _ = build_alone(LECTURES["draw_digit"])
-    assert set(EMPTY_UNTIL_ASKED) <= {c.elem_id for c in demo.blocks.values()}
+    ids = {c.elem_id for k in ("draw_digit", "linear_model", "gradient_descent", "playground")
+           for c in build_alone(LECTURES[k])[0].blocks.values()}  # fmt: skip
+    assert set(EMPTY_UNTIL_ASKED) <= ids
 
 
 @pytest.mark.parametrize("key", [k for k, m in LECTURES.items() if m.LECTURE.drawn_at_build])

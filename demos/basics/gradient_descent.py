@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import live, ui
+from demos.classroom import activities, send
 from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("gradient_descent", "sec_basics", "gd_tab", "gd_source", "gd_intro")
@@ -339,6 +340,12 @@ def api_gradient_descent(mode: str, lr: float, epochs: int, w0: float, seed: int
     return gradient_descent(mode, lr, epochs, w0, seed)
 
 
+def send_payload(mode, lr, epochs, w0, seed, batch_size, lang) -> dict:
+    """What "Send to class" keeps: these settings; the run is done again where it is checked."""
+    keys = ("mode", "lr", "epochs", "w0", "seed", "batch_size")
+    return activities.gradient(dict(zip(keys, (mode, lr, epochs, w0, seed, batch_size))), lang)
+
+
 def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
     run = gr.State(None)  # per user: {"w", "loss", "diverged", "w0"} of the last run
@@ -358,6 +365,7 @@ def build(lang: ui.TabLang) -> None:
                 stop = gr.Button(I18N("gd_stop"), variant="stop", elem_id="gd-stop")
             status = gr.Markdown(t("gd_ready", "en"), elem_id="gd-status")
             stable = gr.Markdown(stable_text("batch", 2, "en"), elem_id="gd-stable")
+            send.row("gradient", [mode, lr, epochs, w0, seed, batch_size], send_payload)
         with gr.Column(scale=3):
             loss_plot = gr.Plot(loss_figure(None, 0.5, False, "en"), show_label=False, elem_id="gd-loss")
             with gr.Row():

@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import links, ui
+from demos.classroom import activities, send
 from demos.i18n import I18N, register, t
 
 # build() draws every view (w = 1, b = 0) in English: an English page open, which shows this tab first,
@@ -204,6 +205,7 @@ def build(lang: ui.TabLang) -> None:
             b = gr.Slider(*B_RANGE, value=0.0, step=0.01, label="b", elem_id="lin-b")
             mse_md = gr.Markdown(t("lin_mse_now", "en", mse=mse(1.0, 0.0)), elem_id="lin-mse")
             table = gr.Markdown(point_table(1.0, 0.0))
+            send.row("linear", [w, b], lambda w, b, lang: activities.linear({"w": w, "b": b}, lang))
         with gr.Column(scale=3):
             fit = gr.Plot(fit_figure(1.0, 0.0, "en"), show_label=False)
     with gr.Row():

@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import live, ui
+from demos.classroom import activities, send
 from demos.i18n import I18N, built_keys, register, t
 
 LECTURE = ui.Lecture("playground", "sec_classification", "pg_tab", "pg_source", "pg_intro")
@@ -635,6 +636,7 @@ def build(lang: ui.TabLang) -> None:
             optimization, epochs, (start, cont, stop) = _training_controls()
         with gr.Column(scale=3):
             status, boundary, show_test, discrete, loss_plot, arch = _views()
+            send.row("playground", [run], activities.trained)  # the run this student trained
     ui.code_panel("playground")
 
     config = [dataset, n, noise, test_pct, seed, layers, activation, feats, *optimization]

@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from demos import links, live, mnist_data, ui
+from demos.classroom import activities, send
 from demos.i18n import I18N, both, built_keys, register, t
 from demos.vision import digits
 
@@ -497,6 +498,7 @@ def _feature_maps():
 
 def build(lang: ui.TabLang) -> None:
     ui.header(LECTURE)
+    shown = gr.State(None)  # per user: the test digit the app put on the pad, until the user draws or clears
     with gr.Row(equal_height=False):
         pad, clear, random_btn, truth = _pad_column()
         with gr.Column(scale=4, min_width=250):
@@ -511,9 +513,10 @@ def build(lang: ui.TabLang) -> None:
             )
             label = gr.Label(num_top_classes=3, label=I18N("dd_top3"), elem_id="dd-label")
             status = gr.Markdown(t("dd_status_empty", "en"), elem_id="dd-status")
+            # the drawing as the models see it (28x28), never the canvas, and the digit the student meant
+            send.row("digit", [pad, shown], activities.drawing, meant=True)
     kernels, conv1, conv2 = _feature_maps()
 
-    shown = gr.State(None)  # per user: the test digit the app put on the pad, until the user draws or clears
     outputs = [label, status, seen, caption, conv1, conv2]
     # When the tab is first shown and whenever the drawing (one change per stroke), the test digit,
     # the model or the language changes; always_last drops the strokes queued behind a busy one. ~10 ms of work.

@@ -1,0 +1,1 @@
+"""Class mode's storage (SQLite): see store.py."""

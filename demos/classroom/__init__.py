@@ -1,0 +1,1 @@
+"""Class mode: the Class tab, what students send from four tabs, and the projector view."""

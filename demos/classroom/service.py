@@ -1,0 +1,160 @@
+"""Class mode's operations for the tab and the API: the store's rules and the activities' checks,
+with every refusal or database trouble as a clear message in the user's language (``lang=None``:
+both, for API callers). The one ClassStore of the process is opened on first use."""
+
+from __future__ import annotations
+
+import functools
+
+import gradio as gr
+
+from classroom import store as S
+from demos import ui
+from demos.classroom import activities as A
+from demos.i18n import built_keys, register
+
+register(
+    {
+        "class_unknown": (
+            "没有代码为 “{code}” 的课堂（可能已过期）。",
+            "There is no class with the code “{code}” (it may have expired).",
+        ),
+        "class_closed": ("这个课堂已经结束，不再接收加入或发送。", "This class is closed: no more joining or sending."),
+        "class_not_teacher": (
+            "教师密钥不对：请用开课时得到的教师链接。",
+            "Wrong teacher key: use the teacher link you got when the class started.",
+        ),
+        "class_not_student": (
+            "你不是这个课堂的学生（或学生凭证不对）：请重新加入。",
+            "You are not a student of this class (or your student token is wrong): join again.",
+        ),
+        "class_no_submission": (
+            "没有这条提交（可能已被撤回或删除）。",
+            "There is no such submission (it may have been taken back or removed).",
+        ),
+        "class_password": ("开课需要服务器设置的密码。", "Starting a class needs the server's password."),
+        "class_rate_create": (
+            "每个客户端每小时最多开 {n} 个课堂，请稍后再试。",
+            "A client may start at most {n} classes an hour; try again later.",
+        ),
+        "class_full_server": (
+            "服务器上已有 {n} 个进行中的课堂，已达上限。",
+            "The server already has {n} open classes, its limit.",
+        ),
+        "class_full": ("这个课堂已满（最多 {n} 名学生）。", "This class is full ({n} students at most)."),
+        "class_rate_send": ("每分钟最多发送 {n} 次，请稍等一会儿。", "At most {n} sends a minute: wait a moment."),
+        "class_payload_big": ("发送的内容太大（上限 {n} 字节）。", "What was sent is too large (at most {n} bytes)."),
+        "class_nickname_long": ("昵称最多 {n} 个字符。", "A nickname has at most {n} characters."),
+        "class_nickname_bad": ("昵称必须是文字。", "A nickname must be text."),
+        "db_dir": (
+            "课堂数据库的文件夹无法创建或打开（CLASS_DB）。其他页面照常使用。",
+            "The class database's folder cannot be made or opened (CLASS_DB). Every other tab works as before.",
+        ),
+        "db_readonly": (
+            "课堂数据库是只读的，无法保存（CLASS_DB）。其他页面照常使用。",
+            "The class database is read-only, so nothing can be kept (CLASS_DB). Every other tab works as before.",
+        ),
+        "db_corrupt": (
+            "课堂数据库文件已损坏或不是数据库（CLASS_DB）。其他页面照常使用。",
+            "The class database file is damaged or not a database (CLASS_DB). Every other tab works as before.",
+        ),
+        "db_busy": (
+            "课堂数据库正忙，请几秒后再试。",
+            "The class database is busy; try again in a few seconds.",
+        ),
+    }
+)
+
+
+built_keys("class_*", "db_*")  # ClassError.key and StoreError.key
+
+
+@functools.cache
+def store() -> S.ClassStore:
+    return S.ClassStore()
+
+
+def call(lang: str | None, fn, *args, **kwargs):
+    """``fn(*args)`` on the store, its refusals as gr.Error in ``lang``."""
+    try:
+        return fn(*args, **kwargs)
+    except S.ClassError as err:
+        raise ui.user_error(err.key, lang, **err.fmt) from None
+    except S.StoreError as err:
+        raise ui.user_error(err.key, lang) from None
+
+
+def client_of(request: gr.Request | None) -> str:
+    """Who starts a class, for its rate limit: the first forwarded address (the balancer's
+    X-Forwarded-For) or the connection's; stored only as a salted digest."""
+    if request is None:
+        return "?"
+    forwarded = (request.headers.get("x-forwarded-for") or "").split(",")[0].strip()
+    host = getattr(getattr(request, "client", None), "host", None)
+    return forwarded or str(host or "?")
+
+
+def create(password: str, request: gr.Request | None, lang: str | None) -> dict:
+    return call(lang, store().create, client_of(request), password or "")
+
+
+def join(code, nickname, lang: str | None) -> dict:
+    return call(lang, store().join, code, nickname)
+
+
+def submit(code, student, token, activity: str, payload: dict, lang: str | None) -> dict:
+    return call(lang, store().submit, code, student, token, activity, payload)
+
+
+def withdraw(code, student, token, submission, lang: str | None) -> dict:
+    return call(lang, store().withdraw, code, student, token, as_id(submission))
+
+
+def mine(code, student, token, lang: str | None) -> list[dict]:
+    return call(lang, store().mine, code, student, token)
+
+
+def rows(code, key, lang: str | None) -> dict:
+    return call(lang, store().rows, code, key)
+
+
+def remove(code, key, submission, lang: str | None) -> dict:
+    return call(lang, store().remove, code, key, as_id(submission))
+
+
+def show_names(code, key, on: bool, lang: str | None) -> dict:
+    return call(lang, store().show_names, code, key, bool(on))
+
+
+def close(code, key, lang: str | None) -> dict:
+    return call(lang, store().close, code, key)
+
+
+def as_id(value) -> int:
+    """A submission id as sent (an int, or a whole float or numeral from a form); -1 if none."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return -1
+    return int(x) if x.is_integer() else -1
+
+
+def as_student(value):
+    """A student number as sent (JSON may bring 3.0); anything else fails the store's check."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def summary(code, lang: str | None = None) -> dict:
+    """The public view of a class: counts and every activity's payloads, no one's identity."""
+    got = rows(code, None, lang)
+    per = {a: [s["payload"] for s in got["submissions"] if s["activity"] == a] for a in A.ACTIVITIES}
+    return {
+        "code": got["code"],
+        "closed": got["closed"],
+        "expires": got["expires"],
+        "students": got["students"],
+        "counts": {a: len(v) for a, v in per.items()},
+        "submissions": per,
+    }

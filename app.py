@@ -100,8 +100,8 @@ def build_app() -> gr.Blocks:
                     js=js_lang_to_shown_tabs(section_keys, wait=True),
                     queue=False,
                 )
-            with gr.Tab(I18N("sec_class"), id="class", elem_id="tab-class"):
-                class_tab.build_section(member, class_banner, lang, demo)
+            with gr.Tab(I18N("sec_class"), id="class", elem_id="tab-class") as class_section:
+                class_tab.build_section(member, class_banner, lang, demo, class_section)
         class_send.wire(member, lang)  # the "Send to class" rows of the tabs that send
         keys = list(tab_langs)
         lang.change(

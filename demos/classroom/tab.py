@@ -24,6 +24,7 @@ import numpy as np
 
 from demos import links, ui
 from demos.classroom import activities as A
+from demos.classroom import projector as P
 from demos.classroom import service
 from demos.i18n import I18N, built_keys, register, t
 
@@ -229,8 +230,6 @@ def on_tick(teacher, seen, lang):
 
 
 def views(got: dict, lang: str) -> list:
-    from demos.classroom import projector as P
-
     per = {a: [s["payload"] for s in got["submissions"] if s["activity"] == a] for a in A.ACTIVITIES}
     counts = P.counts_text(got["students"], {a: len(v) for a, v in per.items()}, lang)
     if got["closed"]:
@@ -249,12 +248,9 @@ def views(got: dict, lang: str) -> list:
 def leaderboard_md(entries: list[dict], lang: str) -> str:
     """The playground leaderboard as a Markdown table (numbers and the app's own names only), each
     row with a link that opens that network in the playground."""
-    from demos.classroom import projector as P
-
     if not entries:
         return ""
-    order = sorted(range(len(entries)), key=lambda i: (-entries[i]["accuracy"], entries[i]["params"], i))
-    rows = P.leaderboard(entries, lang)
+    rows, order = P.leaderboard(entries, lang)
     head = [*P.leaderboard_headers(lang), ""]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row, i in zip(rows, order):
@@ -412,7 +408,7 @@ def banner(lang):
     return member, {"group": group, "invite": invite, "code": code, "nick": nick, "join": join, "joined": joined}
 
 
-def build_section(member, parts: dict, lang, demo: gr.Blocks) -> None:
+def build_section(member, parts: dict, lang, demo: gr.Blocks, section: gr.Tab) -> None:
     """The Class section's content, the banner's events and the class API."""
     ui_lang = lang
     gr.Markdown(I18N("cls_intro"))
@@ -474,7 +470,8 @@ def build_section(member, parts: dict, lang, demo: gr.Blocks) -> None:
     for code_box, nick_box, button, note in ((parts["code"], parts["nick"], parts["join"], parts["joined"]),
                                              (code2, nick2, join2, joined2)):  # fmt: skip
         button.click(on_join, [code_box, nick_box, ui_lang], [member, note], **quiet)
-    member.change(on_mine, [member, ui_lang], [mine, mine_note], **quiet)
+    for trigger in (member.change, section.select):  # what I sent, as it is now
+        trigger(on_mine, [member, ui_lang], [mine, mine_note], **quiet)
     withdraw.click(on_withdraw, [member, mine, ui_lang], [mine, withdrawn], **quiet)
 
     start.click(on_start, [password, ui_lang], [teacher, card, qr], **quiet)

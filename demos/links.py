@@ -38,7 +38,14 @@ register(
 
 SHAREABLE = (gr.Slider, gr.Number, gr.Radio, gr.Dropdown, gr.Checkbox, gr.CheckboxGroup, gr.Textbox)
 MAX_TEXT = 500  # characters of a shared textbox value
-RESERVED = {"tab", "lang", "presenter", "__theme"}  # URL parameters with their own meaning
+RESERVED = {
+    "tab",
+    "lang",
+    "presenter",
+    "__theme",
+    "class",
+    "key",
+}  # URL parameters with their own meaning (class: a class link)
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 

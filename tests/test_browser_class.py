@@ -76,7 +76,11 @@ def test_a_short_class(browser: Browser, server_url: str, client):
     card = teacher.locator("#cls-card")
     expect(card).to_contain_text("Class code:")
     code = re.search(r"Class code: ([A-Z0-9]{5})", card.inner_text()).group(1)
-    key = re.search(rf"\?class={code}#([A-Za-z0-9_-]+)", card.inner_text()).group(1)
+    assert "#" not in card.inner_text()  # the teacher key is not on the (projected) card...
+    teacher.locator("#cls-key").first.click()  # ...but in a closed panel of its own
+    private = teacher.locator("#cls-key-link")
+    expect(private).to_contain_text(f"?class={code}#")
+    key = re.search(rf"\?class={code}#([A-Za-z0-9_-]+)", private.inner_text()).group(1)
     expect(teacher.locator("#cls-qr svg")).to_be_visible()
     expect(teacher.locator("#cls-counts")).to_contain_text("0 students joined", timeout=10_000)
 

@@ -142,3 +142,12 @@ def test_a_link_applies_an_edited_grid_as_apply_does(shared):
     assert "conv_input_text" in messages[0] and set(values) == {"conv_padding"}  # the bad grid is dropped whole
     values, messages = conv_link(shared, conv_pool_input_text="1 2\n3 4", conv_pool_position="1")
     assert not messages and values["conv_pool_position"]["value"] == 1 and values["grids"] == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_a_class_link_composes_with_a_share_link(shared):
+    """?class=CODE (and a stray key) are the class mode's: never reported as unknown settings."""
+    tab, values, messages = links.apply(
+        {"tab": "linear_model", "class": "ABCDE", "key": "k" * 32, "lin-w": "2.5"}, shared, "en"
+    )
+    assert tab == "linear_model" and messages == [] and list(values.values()) == [2.5]
+    assert links.apply({"class": "ABCDE"}, shared, "en") == (None, {}, [])

@@ -213,10 +213,11 @@ def lr_figure(runs: list[dict], lang: str) -> go.Figure:
     extra = {
         "xaxis": {"type": "log", "tickvals": LR_TICKS},
         "yaxis": y,
-        "legend": {"orientation": "h", "y": -0.25},
+        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1.0, "xanchor": "right"},
+        "margin": {"l": 70, "r": 20, "t": 110, "b": 70},  # the legend under the title, clear of the axis title
         "annotations": notes,
     }
-    return ui.figure(data, title, t("cls_pj_lr_axis", lang), height=260 + 90 * len(rows), **extra)
+    return ui.figure(data, title, t("cls_pj_lr_axis", lang), height=290 + 90 * len(rows), **extra)
 
 
 def _limit_trace(limits: dict[int, float], lang: str) -> dict:

@@ -52,15 +52,16 @@ register(
         "cls_password": ("开课密码（服务器要求时）", "Password to start a class (when the server asks for one)"),
         "cls_start": ("开一个课堂", "Start a class"),
         "cls_card": (
-            "## 课堂代码：{code}\n学生链接（扫码或输入代码）：`{student}`\n\n"
-            "教师链接（**请勿分享**：带教师密钥，打开即为投影视图）：`{teacher}`\n\n课堂将于 {expires} 过期，届时数据删除。",
-            "## Class code: {code}\nStudent link (scan, or type the code): `{student}`\n\n"
-            "Teacher link (**do not share**: it carries the teacher key and opens the projector view): `{teacher}`\n\n"
+            "## 课堂代码：{code}\n学生链接（扫码或输入代码）：`{student}`\n\n课堂将于 {expires} 过期，届时数据删除。",
+            "## Class code: {code}\nStudent link (scan it, or type the code): `{student}`\n\n"
             "The class expires at {expires}, and its data is deleted then.",
         ),
-        "cls_card_teacher": (
-            "## 课堂代码：{code}\n学生链接：`{student}`　课堂将于 {expires} 过期。",
-            "## Class code: {code}\nStudent link: `{student}`　The class expires at {expires}.",
+        "cls_key_head": ("🔒 教师链接（不要投影，不要分享）", "🔒 Teacher link (do not project or share it)"),
+        "cls_key_link": (
+            "这个链接带有教师密钥：打开它就是这个课堂的投影视图，可以显示昵称、删除提交、结束课堂和下载数据。"
+            "请保存好，只给自己用：\n\n`{teacher}`",
+            "This link carries the teacher key: it opens this class's projector view, which can show nicknames, "
+            "remove submissions, close the class and download its data. Keep it for yourself:\n\n`{teacher}`",
         ),
         "cls_names": ("显示昵称", "Show nicknames"),
         "cls_refresh": ("投影视图每 2 秒从数据库更新。", "The projector view updates from the database every 2 s."),
@@ -74,7 +75,8 @@ register(
         ),
         "cls_export": ("下载全班的手写数字（.npz 和 .csv）", "Download the class's digits (.npz and .csv)"),
         "cls_files": ("下载", "Downloads"),
-        "cls_mine_head": ("### 我发送的", "### What I sent"),
+        "cls_student_head": ("### 学生：用课堂代码加入", "### Student: join with a class code"),
+        "cls_mine_head": ("#### 我发送的", "#### What I sent"),
         "cls_mine": ("我的提交", "My submissions"),
         "cls_withdraw": ("撤回所选", "Take back the chosen one"),
         "cls_withdrawn": ("已撤回提交 #{n}。", "Submission #{n} was taken back."),
@@ -189,18 +191,11 @@ def describe(s: dict) -> str:
 
 def on_start(password, lang, request: gr.Request):
     got = service.create(password, request, lang)
-    base = base_url(request)
-    link = student_link(base, got["code"])
-    card = t(
-        "cls_card",
-        lang,
-        code=got["code"],
-        student=link,
-        teacher=f"{link}#{got['teacher_key']}",
-        expires=expires_text(got["expires"]),
-    )
+    link = student_link(base_url(request), got["code"])
+    card = t("cls_card", lang, code=got["code"], student=link, expires=expires_text(got["expires"]))
     teacher = {"code": got["code"], "teacher_key": got["teacher_key"]}
-    return teacher, card, gr.HTML(links.qr_svg(link), visible=True)
+    private = t("cls_key_link", lang, teacher=f"{link}#{got['teacher_key']}")
+    return teacher, card, gr.HTML(links.qr_svg(link), visible=True), gr.Accordion(visible=True), private
 
 
 def on_teacher_link(code, key, lang, request: gr.Request):
@@ -209,7 +204,7 @@ def on_teacher_link(code, key, lang, request: gr.Request):
         return gr.skip(), gr.skip(), gr.skip()
     got = service.rows(code, key, lang)
     link = student_link(base_url(request), got["code"])
-    card = t("cls_card_teacher", lang, code=got["code"], student=link, expires=expires_text(got["expires"]))
+    card = t("cls_card", lang, code=got["code"], student=link, expires=expires_text(got["expires"]))
     return {"code": got["code"], "teacher_key": key}, card, gr.HTML(links.qr_svg(link), visible=True)
 
 
@@ -231,7 +226,7 @@ def on_tick(teacher, seen, lang):
 
 def views(got: dict, lang: str) -> list:
     per = {a: [s["payload"] for s in got["submissions"] if s["activity"] == a] for a in A.ACTIVITIES}
-    counts = P.counts_text(got["students"], {a: len(v) for a, v in per.items()}, lang)
+    counts = "### " + P.counts_text(got["students"], {a: len(v) for a, v in per.items()}, lang)
     if got["closed"]:
         counts += "  \n" + t("cls_closed_note", lang)
     return [
@@ -416,11 +411,12 @@ def build_section(member, parts: dict, lang, demo: gr.Blocks, section: gr.Tab) -
     seen = gr.State(None)
     with gr.Row():
         with gr.Column(scale=2, min_width=300):
-            gr.Markdown(I18N("cls_mine_head"))
+            gr.Markdown(I18N("cls_student_head"))
             code2 = gr.Textbox(label=I18N("cls_code"), max_length=16, elem_id="cls-code-typed")
             nick2 = gr.Textbox(label=I18N("cls_nick"), max_length=64, elem_id="cls-nick-typed")
             join2 = gr.Button(I18N("cls_join"), elem_id="cls-join-typed")
             joined2 = gr.Markdown(elem_id="cls-joined-typed")
+            gr.Markdown(I18N("cls_mine_head"))
             mine = gr.Dropdown([], label=I18N("cls_mine"), elem_id="cls-mine", interactive=True)
             mine_note = gr.Markdown(elem_id="cls-mine-note")
             withdraw = gr.Button(I18N("cls_withdraw"), elem_id="cls-withdraw", size="sm")
@@ -434,6 +430,8 @@ def build_section(member, parts: dict, lang, demo: gr.Blocks, section: gr.Tab) -
             start = gr.Button(I18N("cls_start"), variant="primary", elem_id="cls-start")
             card = gr.Markdown(elem_id="cls-card")
             qr = gr.HTML(visible=False, elem_id="cls-qr")
+            with gr.Accordion(I18N("cls_key_head"), open=False, visible=False, elem_id="cls-key") as key_box:
+                key_link = gr.Markdown(elem_id="cls-key-link")
     with gr.Group(visible=False, elem_id="cls-projector") as projector:
         counts = gr.Markdown(elem_id="cls-counts")
         with gr.Row():
@@ -474,7 +472,7 @@ def build_section(member, parts: dict, lang, demo: gr.Blocks, section: gr.Tab) -
         trigger(on_mine, [member, ui_lang], [mine, mine_note], **quiet)
     withdraw.click(on_withdraw, [member, mine, ui_lang], [mine, withdrawn], **quiet)
 
-    start.click(on_start, [password, ui_lang], [teacher, card, qr], **quiet)
+    start.click(on_start, [password, ui_lang], [teacher, card, qr, key_box, key_link], **quiet)
     teacher.change(
         lambda tch: (gr.Group(visible=bool(tch)), gr.Timer(active=bool(tch)), None),
         teacher, [projector, timer, seen], **quiet,

@@ -101,7 +101,7 @@ def build_app() -> gr.Blocks:
                     queue=False,
                 )
             with gr.Tab(I18N("sec_class"), id="class", elem_id="tab-class") as class_section:
-                class_tab.build_section(member, class_banner, lang, demo, class_section)
+                class_tab.build_section(member, class_banner, lang, demo, class_section, outer)
         class_send.wire(member, lang)  # the "Send to class" rows of the tabs that send
         keys = list(tab_langs)
         lang.change(

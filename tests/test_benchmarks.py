@@ -21,23 +21,45 @@ def load_module(name: str):
 
 
 def test_load_script_small_run(server_url, capsys):
+    """The scenario twice on the test server, without and with 3 students sending to a class (the
+    issue's comparison, small): every send answered, and the class keeps exactly the sends that succeeded."""
     load = load_module("load")
-    result = load.main(
-        ["--url", server_url, "--users", "3", "--trainers", "1", "--seconds", "3", "--think", "0.1", "0.3"]
-    )
-    rows = {row["endpoint"]: row for row in result["rows"]}
-    assert "/linear_model_view" in rows and "/sigmoids_fit" in rows and "(connect)" in rows
-    for row in rows.values():
-        assert row["errors"] == 0, row
-        assert row["ok"] >= 1 and 0 < row["p50"] <= row["p95"] <= row["max"]
+    argv = ["--url", server_url, "--users", "3", "--trainers", "1", "--seconds", "3", "--think", "0.1", "0.3"]
+    result = load.main([*argv, "--senders", "3", "--send-every", "0.5", "1", "--compare-senders"])
+    without, with_ = result["without"], result["with"]
+    assert without["senders"] == 0 and without["sends"] is None and with_["senders"] == 3
+    for run in (without, with_):
+        rows = {row["endpoint"]: row for row in run["rows"]}
+        assert "/linear_model_view" in rows and "/sigmoids_fit" in rows and "(connect)" in rows
+        for row in rows.values():
+            assert row["errors"] == 0, row
+            assert row["ok"] >= 1 and 0 < row["p50"] <= row["p95"] <= row["max"]
+    rows = {row["endpoint"]: row for row in with_["rows"]}
+    assert "/class_submit" not in {row["endpoint"] for row in without["rows"]}
+    assert rows["(class join)"]["ok"] == 3 and rows["(class create)"]["ok"] == 1
+    sends = result["sends"]
+    # the first send within 1 s, then one every 0.5-1 s: at least 2 each in 3 s, rotating over the activities
+    assert sends["senders"] == sends["students"] == 3 and sends["failed"] == 0 and sends["ok"] >= 6
+    assert sends["ok"] == rows["/class_submit"]["ok"]
+    assert sends["kept"] == sends["ok"], sends  # nothing lost, nothing stored twice
+    assert set(sends["counts"]) == set(load.ACTIVITIES) and min(sends["counts"].values()) >= 1, sends
+    assert set(result["comparison"]) == {"/linear_model_view", "/draw_digit_view", "/class_submit"}
     out = capsys.readouterr().out
-    assert "p95" in out and "/linear_model_view" in out
+    assert "p95" in out and "/linear_model_view" in out and "ratio" in out
+    assert f"sends kept: {sends['kept']} of {sends['ok']}" in out
 
 
 def test_load_script_refuses_remote_servers():
     load = load_module("load")
     with pytest.raises(SystemExit):
         load.main(["--url", "https://example.org/"])
+
+
+@pytest.mark.parametrize("argv", [["--compare-senders"], ["--senders", "3", "--send-every", "2", "1"]])
+def test_load_script_refuses_bad_sender_options(argv):
+    load = load_module("load")
+    with pytest.raises(SystemExit):
+        load.main(argv)
 
 
 @pytest.mark.browser  # records a real Chromium window's page open before replaying it

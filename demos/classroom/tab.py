@@ -199,13 +199,18 @@ def on_start(password, lang, request: gr.Request):
 
 
 def on_teacher_link(code, key, lang, request: gr.Request):
-    """A teacher link: the key from the page's fragment, checked against the class."""
+    """A teacher link: the key from the page's fragment, checked against the class; opens the section."""
     if not (code and key):
-        return gr.skip(), gr.skip(), gr.skip()
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
     got = service.rows(code, key, lang)
     link = student_link(base_url(request), got["code"])
     card = t("cls_card", lang, code=got["code"], student=link, expires=expires_text(got["expires"]))
-    return {"code": got["code"], "teacher_key": key}, card, gr.HTML(links.qr_svg(link), visible=True)
+    return (
+        {"code": got["code"], "teacher_key": key},
+        card,
+        gr.HTML(links.qr_svg(link), visible=True),
+        gr.Tabs(selected="class"),
+    )
 
 
 def teacher_rows(teacher, lang) -> dict:
@@ -403,7 +408,7 @@ def banner(lang):
     return member, {"group": group, "invite": invite, "code": code, "nick": nick, "join": join, "joined": joined}
 
 
-def build_section(member, parts: dict, lang, demo: gr.Blocks, section: gr.Tab) -> None:
+def build_section(member, parts: dict, lang, demo: gr.Blocks, section: gr.Tab, sections: gr.Tabs) -> None:
     """The Class section's content, the banner's events and the class API."""
     ui_lang = lang
     gr.Markdown(I18N("cls_intro"))
@@ -463,7 +468,7 @@ def build_section(member, parts: dict, lang, demo: gr.Blocks, section: gr.Tab) -
     link_key = gr.Textbox("", visible="hidden", elem_id="cls-link-key")
     demo.load(None, None, [link_code, link_key], js=JS_CLASS_LINK)
     link_code.change(on_invite, [link_code, ui_lang], [parts["group"], parts["code"], parts["invite"]], **quiet)
-    link_key.change(on_teacher_link, [link_code, link_key, ui_lang], [teacher, card, qr], **quiet)
+    link_key.change(on_teacher_link, [link_code, link_key, ui_lang], [teacher, card, qr, sections], **quiet)
 
     for code_box, nick_box, button, note in ((parts["code"], parts["nick"], parts["join"], parts["joined"]),
                                              (code2, nick2, join2, joined2)):  # fmt: skip

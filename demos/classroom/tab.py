@@ -220,12 +220,12 @@ def teacher_rows(teacher, lang) -> dict:
 def on_tick(teacher, seen, lang):
     """The projector view, read again from the database; nothing is sent when nothing changed."""
     if not teacher:
-        return [gr.skip()] * (len(VIEW_OUTPUTS) + 1)
+        return [gr.skip()] * (VIEWS + 1)
     got = teacher_rows(teacher, lang)
     mark = (len(got["submissions"]), max((s["submission"] for s in got["submissions"]), default=0),
             got["students"], got["show_names"], got["closed"], lang)  # fmt: skip
     if seen == list(mark):
-        return [gr.skip()] * (len(VIEW_OUTPUTS) + 1)
+        return [gr.skip()] * (VIEWS + 1)
     return [*views(got, lang), list(mark)]
 
 
@@ -392,8 +392,6 @@ def api_class_export(code: str, teacher_key: str) -> dict:
 
 # ---- layout and wiring ---------------------------------------------------------------------
 
-VIEW_OUTPUTS: list = []  # filled by build_section (the projector view's components, in views() order)
-
 
 def banner(lang):
     """Under the header: the join row a class link shows. Returns (membership, the banner's parts)."""
@@ -408,35 +406,72 @@ def banner(lang):
     return member, {"group": group, "invite": invite, "code": code, "nick": nick, "join": join, "joined": joined}
 
 
+QUIET = {"show_progress": "hidden", "api_visibility": "private", "concurrency_limit": None}
+VIEWS = 7  # the projector view's outputs, in views() order
+
+
 def build_section(member, parts: dict, lang, demo: gr.Blocks, section: gr.Tab, sections: gr.Tabs) -> None:
     """The Class section's content, the banner's events and the class API."""
-    ui_lang = lang
     gr.Markdown(I18N("cls_intro"))
-    teacher = gr.State(None)
-    seen = gr.State(None)
+    teacher = gr.State(None)  # per teacher session: {code, teacher_key}
     with gr.Row():
         with gr.Column(scale=2, min_width=300):
-            gr.Markdown(I18N("cls_student_head"))
-            code2 = gr.Textbox(label=I18N("cls_code"), max_length=16, elem_id="cls-code-typed")
-            nick2 = gr.Textbox(label=I18N("cls_nick"), max_length=64, elem_id="cls-nick-typed")
-            join2 = gr.Button(I18N("cls_join"), elem_id="cls-join-typed")
-            joined2 = gr.Markdown(elem_id="cls-joined-typed")
-            gr.Markdown(I18N("cls_mine_head"))
-            mine = gr.Dropdown([], label=I18N("cls_mine"), elem_id="cls-mine", interactive=True)
-            mine_note = gr.Markdown(elem_id="cls-mine-note")
-            withdraw = gr.Button(I18N("cls_withdraw"), elem_id="cls-withdraw", size="sm")
-            withdrawn = gr.Markdown(elem_id="cls-withdrawn")
+            _student_column(member, parts, section, lang)
         with gr.Column(scale=3, min_width=300):
-            gr.Markdown(I18N("cls_teacher_head"))
-            password = gr.Textbox(
-                label=I18N("cls_password"), type="password", max_length=200, elem_id="cls-password",
-                visible=bool(service.store().limits.password),
-            )  # fmt: skip
-            start = gr.Button(I18N("cls_start"), variant="primary", elem_id="cls-start")
-            card = gr.Markdown(elem_id="cls-card")
-            qr = gr.HTML(visible=False, elem_id="cls-qr")
-            with gr.Accordion(I18N("cls_key_head"), open=False, visible=False, elem_id="cls-key") as key_box:
-                key_link = gr.Markdown(elem_id="cls-key-link")
+            card, qr = _teacher_column(teacher, lang)
+    _projector(teacher, lang)
+    # a class link: ?class=CODE shows the banner; a teacher link's #key opens the projector view
+    link_code = gr.Textbox("", visible="hidden", elem_id="cls-link-code")
+    link_key = gr.Textbox("", visible="hidden", elem_id="cls-link-key")
+    demo.load(None, None, [link_code, link_key], js=JS_CLASS_LINK)
+    link_code.change(on_invite, [link_code, lang], [parts["group"], parts["code"], parts["invite"]], **QUIET)
+    link_key.change(on_teacher_link, [link_code, link_key, lang], [teacher, card, qr, sections], **QUIET)
+    for fn, name in ((api_class_create, "class_create"), (api_class_join, "class_join"),
+                     (api_class_submit, "class_submit"), (api_class_withdraw, "class_withdraw"),
+                     (api_class_summary, "class_summary"), (api_class_remove, "class_remove"),
+                     (api_class_close, "class_close"), (api_class_export, "class_export")):  # fmt: skip
+        gr.api(fn, api_name=name, concurrency_limit=None)
+
+
+def _student_column(member, parts: dict, section: gr.Tab, lang) -> None:
+    """Join with a typed code (the banner joins from a link), and what I sent, to take back."""
+    gr.Markdown(I18N("cls_student_head"))
+    code = gr.Textbox(label=I18N("cls_code"), max_length=16, elem_id="cls-code-typed")
+    nick = gr.Textbox(label=I18N("cls_nick"), max_length=64, elem_id="cls-nick-typed")
+    join = gr.Button(I18N("cls_join"), elem_id="cls-join-typed")
+    joined = gr.Markdown(elem_id="cls-joined-typed")
+    gr.Markdown(I18N("cls_mine_head"))
+    mine = gr.Dropdown([], label=I18N("cls_mine"), elem_id="cls-mine", interactive=True)
+    mine_note = gr.Markdown(elem_id="cls-mine-note")
+    withdraw = gr.Button(I18N("cls_withdraw"), elem_id="cls-withdraw", size="sm")
+    withdrawn = gr.Markdown(elem_id="cls-withdrawn")
+    for code_box, nick_box, button, note in ((parts["code"], parts["nick"], parts["join"], parts["joined"]),
+                                             (code, nick, join, joined)):  # fmt: skip
+        button.click(on_join, [code_box, nick_box, lang], [member, note], **QUIET)
+    for trigger in (member.change, section.select):  # what I sent, as it is now
+        trigger(on_mine, [member, lang], [mine, mine_note], **QUIET)
+    withdraw.click(on_withdraw, [member, mine, lang], [mine, withdrawn], **QUIET)
+
+
+def _teacher_column(teacher, lang) -> tuple[gr.Markdown, gr.HTML]:
+    """Start a class: its card (code, student link, QR) and, in a closed panel, the teacher link."""
+    gr.Markdown(I18N("cls_teacher_head"))
+    password = gr.Textbox(
+        label=I18N("cls_password"), type="password", max_length=200, elem_id="cls-password",
+        visible=bool(service.store().limits.password),
+    )  # fmt: skip
+    start = gr.Button(I18N("cls_start"), variant="primary", elem_id="cls-start")
+    card = gr.Markdown(elem_id="cls-card")
+    qr = gr.HTML(visible=False, elem_id="cls-qr")
+    with gr.Accordion(I18N("cls_key_head"), open=False, visible=False, elem_id="cls-key") as key_box:
+        key_link = gr.Markdown(elem_id="cls-key-link")
+    start.click(on_start, [password, lang], [teacher, card, qr, key_box, key_link], **QUIET)
+    return card, qr
+
+
+def _projector(teacher, lang) -> None:
+    """The projector view, read from the database every 2 s, and the teacher's tools."""
+    seen = gr.State(None)  # what the view last showed (on_tick's mark)
     with gr.Group(visible=False, elem_id="cls-projector") as projector:
         counts = gr.Markdown(elem_id="cls-counts")
         with gr.Row():
@@ -460,37 +495,13 @@ def build_section(member, parts: dict, lang, demo: gr.Blocks, section: gr.Tab, s
             export_btn = gr.Button(I18N("cls_export"), elem_id="cls-export")
             files = gr.File(label=I18N("cls_files"), visible=False, file_count="multiple", elem_id="cls-files")
     timer = gr.Timer(2.0, active=False)
-    VIEW_OUTPUTS[:] = [counts, lin_plot, lr_plot, gallery, confusion, leaders, table]
-
-    quiet = {"show_progress": "hidden", "api_visibility": "private", "concurrency_limit": None}
-    # a class link: ?class=CODE shows the banner; a teacher link's #key opens the projector view
-    link_code = gr.Textbox("", visible="hidden", elem_id="cls-link-code")
-    link_key = gr.Textbox("", visible="hidden", elem_id="cls-link-key")
-    demo.load(None, None, [link_code, link_key], js=JS_CLASS_LINK)
-    link_code.change(on_invite, [link_code, ui_lang], [parts["group"], parts["code"], parts["invite"]], **quiet)
-    link_key.change(on_teacher_link, [link_code, link_key, ui_lang], [teacher, card, qr, sections], **quiet)
-
-    for code_box, nick_box, button, note in ((parts["code"], parts["nick"], parts["join"], parts["joined"]),
-                                             (code2, nick2, join2, joined2)):  # fmt: skip
-        button.click(on_join, [code_box, nick_box, ui_lang], [member, note], **quiet)
-    for trigger in (member.change, section.select):  # what I sent, as it is now
-        trigger(on_mine, [member, ui_lang], [mine, mine_note], **quiet)
-    withdraw.click(on_withdraw, [member, mine, ui_lang], [mine, withdrawn], **quiet)
-
-    start.click(on_start, [password, ui_lang], [teacher, card, qr, key_box, key_link], **quiet)
+    view = [counts, lin_plot, lr_plot, gallery, confusion, leaders, table]
     teacher.change(
         lambda tch: (gr.Group(visible=bool(tch)), gr.Timer(active=bool(tch)), None),
-        teacher, [projector, timer, seen], **quiet,
+        teacher, [projector, timer, seen], **QUIET,
     )  # fmt: skip
-    tick = [*VIEW_OUTPUTS, seen]
-    timer.tick(on_tick, [teacher, seen, ui_lang], tick, **quiet)
-    names.change(on_names, [teacher, names, ui_lang], seen, **quiet)
-    remove.click(on_remove, [teacher, sub_id, ui_lang], seen, **quiet)
-    close.click(on_close, [teacher, ui_lang], seen, **quiet)
-    export_btn.click(on_export, [teacher, ui_lang], files, **quiet)
-
-    for fn, name in ((api_class_create, "class_create"), (api_class_join, "class_join"),
-                     (api_class_submit, "class_submit"), (api_class_withdraw, "class_withdraw"),
-                     (api_class_summary, "class_summary"), (api_class_remove, "class_remove"),
-                     (api_class_close, "class_close"), (api_class_export, "class_export")):  # fmt: skip
-        gr.api(fn, api_name=name, concurrency_limit=None)
+    timer.tick(on_tick, [teacher, seen, lang], [*view, seen], **QUIET)
+    names.change(on_names, [teacher, names, lang], seen, **QUIET)  # each clears `seen`: the next tick redraws
+    remove.click(on_remove, [teacher, sub_id, lang], seen, **QUIET)
+    close.click(on_close, [teacher, lang], seen, **QUIET)
+    export_btn.click(on_export, [teacher, lang], files, **QUIET)

@@ -101,7 +101,7 @@ def build_app() -> gr.Blocks:
                     queue=False,
                 )
             with gr.Tab(I18N("sec_class"), id="class", elem_id="tab-class") as class_section:
-                class_tab.build_section(member, class_banner, lang, demo, class_section, outer)
+                open_class_links = class_tab.build_section(member, class_banner, lang, class_section, outer)
         class_send.wire(member, lang)  # the "Send to class" rows of the tabs that send
         keys = list(tab_langs)
         lang.change(
@@ -130,6 +130,7 @@ def build_app() -> gr.Blocks:
         # On page load: the language, then a link's tab and settings, then the first
         # draw of whatever tab is on screen.
         detected = demo.load(None, None, lang, js=JS_DETECT_LANG)
+        open_class_links(detected)  # ?class=CODE, a teacher's #key: read once the language is set
         opened = wire_open_link(detected, lang, outer, inner, shared, tab_langs)
         opened.then(
             None,

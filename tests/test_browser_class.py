@@ -86,11 +86,13 @@ def test_a_short_class(browser: Browser, server_url: str, client):
 
     # three students: by link (English, Chinese) and by typing the code
     ann = new_page(browser, f"{server_url}?class={code}&lang=en")
-    expect(ann.locator("#cls-banner").first).to_contain_text(f"invited to class {code}")
+    expect(ann.locator("#cls-banner").first).to_contain_text("You are invited to a class")
+    expect(ann.locator("#cls-code input, #cls-code textarea").first).to_have_value(code)
     ann.locator("#cls-nick input, #cls-nick textarea").first.fill(XSS)
     ann.locator("#cls-join").click()
     expect(ann.locator("#cls-joined")).to_contain_text(f"You joined class {code} as student 1 ({XSS})")
     bo = new_page(browser, f"{server_url}?class={code}&lang=zh", locale="zh-CN")
+    expect(bo.locator("#cls-banner").first).to_contain_text("你被邀请加入一个课堂")
     bo.locator("#cls-nick input, #cls-nick textarea").first.fill(BOLD)
     bo.locator("#cls-join").click()
     expect(bo.locator("#cls-joined")).to_contain_text(f"你已作为 学生 2 ({BOLD}) 加入课堂")
@@ -109,6 +111,12 @@ def test_a_short_class(browser: Browser, server_url: str, client):
     expect(counts).to_contain_text("playground 3")
     best = teacher.locator("#cls-linear")
     expect(best).to_contain_text("best: w = 2.00, b = 0.00")  # the best point: student 3's exact fit
+
+    # a leaderboard row opens that network in the playground
+    href = teacher.locator("#cls-leaders a").first.get_attribute("href")
+    assert "tab=playground" in href and "pg_layers=8%2C+8" in href
+    net = new_page(browser, server_url + href.lstrip("/").lstrip("./"))
+    expect(net.locator("#pg-epochs input[type=number]")).to_have_value("20", timeout=20_000)  # not the default 200
 
     # nicknames, shown by the teacher, appear as typed: no image, no bold, no script
     teacher.locator("#cls-teacher-tools").click()
@@ -142,6 +150,9 @@ def test_a_short_class(browser: Browser, server_url: str, client):
         assert npz["images"].shape == (3, 28, 28) and npz["labels"].shape == (3,)
         assert list(npz["student"]) == [1, 2, 3] and npz["images"].dtype == np.uint8
     assert len(client.predict(code, key, api_name="/class_export")["submissions"]) == 10
+    teacher.locator("#lang-switch").get_by_text("中文").click()  # the card follows the language
+    expect(card).to_contain_text(f"课堂代码：{code}", timeout=15_000)
+    expect(counts).to_contain_text("3 名同学已加入", timeout=15_000)
     for page in (teacher, ann, bo, cy):
         assert page.dialogs == []
     teacher.screenshot(path="/tmp/class-teacher.png", full_page=True)

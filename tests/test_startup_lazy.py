@@ -41,8 +41,7 @@ def test_a_page_open_draws_no_tab_before_it_is_shown():
 
     demo = app.build_app()
     on_load = [fn for fn in demo.fns.values() if any(event == "load" for _, event in fn.targets)]
-    # browser-side: language, presenter mode, a class link (?class=CODE and a teacher's #key)
-    assert len(on_load) == 3 and all(fn.fn is None for fn in on_load)
+    assert len(on_load) == 2 and all(fn.fn is None for fn in on_load)  # browser-side: language, presenter mode
     # the server's part of a page open: a link's tab and settings, each tab's through its own hidden box
     openers = [fn for fn in demo.fns.values() if fn.name == "open_link"]
     assert len(openers) == len(demos.LECTURES) and all(

@@ -38,7 +38,10 @@ register(
             "digit, network playground) a student presses “Send to class”, and the projector shows the whole class. "
             "Nothing is kept unless a student sends it, and a student can take it back.",
         ),
-        "cls_invite": ("你被邀请加入课堂 {code}。", "You are invited to class {code}."),
+        "cls_invite": (
+            "你被邀请加入一个课堂：填个昵称（可不填）再加入。",
+            "You are invited to a class: add a nickname (or not) and join.",
+        ),
         "cls_code": ("课堂代码", "Class code"),
         "cls_nick": ("昵称（可不填：匿名编号）", "Nickname (optional: blank = an anonymous number)"),
         "cls_join": ("加入课堂", "Join class"),
@@ -138,12 +141,23 @@ def expires_text(expires: float) -> str:
 # ---- events: student -----------------------------------------------------------------------
 
 
-def on_invite(code, lang):
+def on_invite(code):
     """A link with ?class=CODE: the banner shows, with the code filled in."""
     code = (code or "").strip()
     if not code:
-        return gr.skip(), gr.skip(), gr.skip()
-    return gr.Group(visible=True), gr.Textbox(value=code), t("cls_invite", lang, code=as_text(code))
+        return gr.skip(), gr.skip()
+    return gr.Group(visible=True), gr.Textbox(value=code)
+
+
+def on_lang(teacher, member, lang, request: gr.Request):
+    """The language switched: the class card and the joined notes in the new one."""
+    card = gr.skip()
+    if teacher:
+        got = service.rows(teacher["code"], teacher["teacher_key"], lang)
+        link = student_link(base_url(request), got["code"])
+        card = t("cls_card", lang, code=got["code"], student=link, expires=expires_text(got["expires"]))
+    joined = t("cls_joined", lang, code=member["code"], who=who(member, lang)) if member else gr.skip()
+    return card, joined, joined
 
 
 def on_join(code, nickname, lang):
@@ -397,7 +411,7 @@ def banner(lang):
     """Under the header: the join row a class link shows. Returns (membership, the banner's parts)."""
     member = gr.State(None)
     with gr.Group(visible=False, elem_id="cls-banner") as group:
-        invite = gr.Markdown(elem_id="cls-invite")
+        invite = gr.Markdown(I18N("cls_invite"), elem_id="cls-invite")
         with gr.Row():
             code = gr.Textbox(label=I18N("cls_code"), max_length=16, elem_id="cls-code", scale=1)
             nick = gr.Textbox(label=I18N("cls_nick"), max_length=64, elem_id="cls-nick", scale=2)
@@ -410,30 +424,37 @@ QUIET = {"show_progress": "hidden", "api_visibility": "private", "concurrency_li
 VIEWS = 7  # the projector view's outputs, in views() order
 
 
-def build_section(member, parts: dict, lang, demo: gr.Blocks, section: gr.Tab, sections: gr.Tabs) -> None:
-    """The Class section's content, the banner's events and the class API."""
+def build_section(member, parts: dict, lang, section: gr.Tab, sections: gr.Tabs):
+    """The Class section's content, the banner's events and the class API. Returns ``open_links``,
+    for app.py to call with its page-load step that sets the language (a class link's texts need it)."""
     gr.Markdown(I18N("cls_intro"))
     teacher = gr.State(None)  # per teacher session: {code, teacher_key}
     with gr.Row():
         with gr.Column(scale=2, min_width=300):
-            _student_column(member, parts, section, lang)
+            joined = _student_column(member, parts, section, lang)
         with gr.Column(scale=3, min_width=300):
             card, qr = _teacher_column(teacher, lang)
     _projector(teacher, lang)
+    lang.change(on_lang, [teacher, member, lang], [card, parts["joined"], joined], **QUIET)
     # a class link: ?class=CODE shows the banner; a teacher link's #key opens the projector view
     link_code = gr.Textbox("", visible="hidden", elem_id="cls-link-code")
     link_key = gr.Textbox("", visible="hidden", elem_id="cls-link-key")
-    demo.load(None, None, [link_code, link_key], js=JS_CLASS_LINK)
-    link_code.change(on_invite, [link_code, lang], [parts["group"], parts["code"], parts["invite"]], **QUIET)
+    link_code.change(on_invite, link_code, [parts["group"], parts["code"]], **QUIET)
     link_key.change(on_teacher_link, [link_code, link_key, lang], [teacher, card, qr, sections], **QUIET)
+
+    def open_links(language_set):
+        """Read the link once the page's language is set (all in the browser: no event without a class link)."""
+        language_set.then(None, None, [link_code, link_key], js=JS_CLASS_LINK, queue=False)
+
     for fn, name in ((api_class_create, "class_create"), (api_class_join, "class_join"),
                      (api_class_submit, "class_submit"), (api_class_withdraw, "class_withdraw"),
                      (api_class_summary, "class_summary"), (api_class_remove, "class_remove"),
                      (api_class_close, "class_close"), (api_class_export, "class_export")):  # fmt: skip
         gr.api(fn, api_name=name, concurrency_limit=None)
+    return open_links
 
 
-def _student_column(member, parts: dict, section: gr.Tab, lang) -> None:
+def _student_column(member, parts: dict, section: gr.Tab, lang) -> gr.Markdown:
     """Join with a typed code (the banner joins from a link), and what I sent, to take back."""
     gr.Markdown(I18N("cls_student_head"))
     code = gr.Textbox(label=I18N("cls_code"), max_length=16, elem_id="cls-code-typed")
@@ -451,6 +472,7 @@ def _student_column(member, parts: dict, section: gr.Tab, lang) -> None:
     for trigger in (member.change, section.select):  # what I sent, as it is now
         trigger(on_mine, [member, lang], [mine, mine_note], **QUIET)
     withdraw.click(on_withdraw, [member, mine, lang], [mine, withdrawn], **QUIET)
+    return joined
 
 
 def _teacher_column(teacher, lang) -> tuple[gr.Markdown, gr.HTML]:

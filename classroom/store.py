@@ -112,6 +112,8 @@ MIGRATIONS = [
     CREATE INDEX submissions_by_class ON submissions (code, activity, id);
     CREATE TABLE sends (student_id INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE, at REAL NOT NULL);
     CREATE INDEX sends_by_student ON sends (student_id, at);
+    CREATE INDEX sends_by_time ON sends (at);
+    CREATE INDEX classes_by_expiry ON classes (expires);
     CREATE TABLE creations (client TEXT NOT NULL, at REAL NOT NULL);
     CREATE INDEX creations_by_client ON creations (client, at);
     """,
@@ -283,6 +285,7 @@ class ClassStore:
         now = time.time() if now is None else now
         nickname = clean_nickname(nickname, self.limits.nickname)
         with self.connect(write=True) as con:
+            self.purge(con, now)
             row = self.open_class(con, code, now)
             if row[4] is not None:
                 raise ClassError("class_closed")
@@ -304,6 +307,7 @@ class ClassStore:
         if len(text.encode()) > self.limits.payload:
             raise ClassError("class_payload_big", n=self.limits.payload)
         with self.connect(write=True) as con:
+            self.purge(con, now)
             student_id, row = self.as_student(con, code, student, token, now)
             if row[4] is not None:
                 raise ClassError("class_closed")
@@ -401,7 +405,8 @@ class ClassStore:
         return {"closed": True}
 
     def purge(self, con, now: float) -> None:
-        """Delete expired classes with everything in them, and rate-limit records over an hour old."""
+        """Delete expired classes with everything in them (cascades), and rate-limit records no
+        longer counted; on every start, join and send (indexed deletes, usually of nothing)."""
         con.execute("DELETE FROM classes WHERE expires <= ?", (now,))
         con.execute("DELETE FROM creations WHERE at <= ?", (now - 3600,))
         con.execute("DELETE FROM sends WHERE at <= ?", (now - 60,))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import gradio as gr
 import numpy as np
 import pytest
 from gradio_client.exceptions import AppError
@@ -125,3 +126,17 @@ def test_a_playground_link_opens_the_same_settings():
     assert params["tab"] == "playground" and set(params) - {"tab"} == set(A.LINK_NAMES.values())
     assert params["pg_features"] == "x₁,x₂" and params["pg_layers"] == "4, 4" and params["pg_lr"] == "0.03"
     assert "pg_lr" not in dict(urllib.parse.parse_qsl(A.playground_link({**PLAYGROUND, "lr": 0.07})[1:]))
+
+
+def test_the_projector_says_once_that_its_class_is_gone_and_stops_ticking():
+    from demos.classroom import tab
+
+    out = tab.on_tick({"code": "ZZZZZ", "teacher_key": "k" * 32}, None, "en")
+    assert "no class with the code “ZZZZZ”" in out[0] and out[-1].active is False
+    assert len(out) == tab.VIEWS + 2
+    made = tab.service.create("", None, "en")
+    teacher = {"code": made["code"], "teacher_key": made["teacher_key"]}
+    first = tab.on_tick(teacher, None, "zh")
+    assert "0 名同学已加入" in first[0] and first[-1] == gr.skip()
+    again = tab.on_tick(teacher, first[-2], "zh")  # nothing new: nothing sent
+    assert all(v == gr.skip() for v in again)

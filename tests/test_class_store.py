@@ -127,10 +127,11 @@ def test_a_class_expires_and_its_data_is_deleted(tmp_path):
     made = db.create("c", now=t0)
     s = db.join(made["code"], "x", now=t0)
     db.submit(made["code"], 1, s["student_token"], "linear", {"w": 1}, now=t0)
+    later = db.create("c", now=t0 + 1800)["code"]  # a second class, started half an hour on
     assert db.rows(made["code"], now=t0 + 3599)["students"] == 1
     assert err_key(db.rows, made["code"], now=t0 + 3600) == "class_unknown"
-    db.create("other", now=t0 + 3601)  # any start purges what expired
-    assert db.counts() == {"classes": 1, "students": 0, "submissions": 0, "sends": 0, "creations": 1}
+    db.join(later, "y", now=t0 + 3601)  # any start, join or send deletes what expired
+    assert db.counts() == {"classes": 1, "students": 1, "submissions": 0, "sends": 0, "creations": 1}
 
 
 def test_what_was_kept_survives_a_new_store_on_the_same_file(tmp_path):

@@ -232,15 +232,21 @@ def teacher_rows(teacher, lang) -> dict:
 
 
 def on_tick(teacher, seen, lang):
-    """The projector view, read again from the database; nothing is sent when nothing changed."""
+    """The projector view, read again from the database; nothing is sent when nothing changed.
+    A class that expired (or a database gone bad) is said once, in the counts line, and the
+    ticks stop; a busy database just waits for the next tick."""
     if not teacher:
-        return [gr.skip()] * (VIEWS + 1)
-    got = teacher_rows(teacher, lang)
+        return [gr.skip()] * (VIEWS + 2)
+    try:
+        got = teacher_rows(teacher, lang)
+    except gr.Error as err:
+        busy = err.message == t("db_busy", lang)
+        return ["### " + err.message, *[gr.skip()] * (VIEWS - 1), gr.skip(), gr.Timer(active=busy)]
     mark = (len(got["submissions"]), max((s["submission"] for s in got["submissions"]), default=0),
             got["students"], got["show_names"], got["closed"], lang)  # fmt: skip
     if seen == list(mark):
-        return [gr.skip()] * (VIEWS + 1)
-    return [*views(got, lang), list(mark)]
+        return [gr.skip()] * (VIEWS + 2)
+    return [*views(got, lang), list(mark), gr.skip()]
 
 
 def views(got: dict, lang: str) -> list:
@@ -522,7 +528,7 @@ def _projector(teacher, lang) -> None:
         lambda tch: (gr.Group(visible=bool(tch)), gr.Timer(active=bool(tch)), None),
         teacher, [projector, timer, seen], **QUIET,
     )  # fmt: skip
-    timer.tick(on_tick, [teacher, seen, lang], [*view, seen], **QUIET)
+    timer.tick(on_tick, [teacher, seen, lang], [*view, seen, timer], **QUIET)
     names.change(on_names, [teacher, names, lang], seen, **QUIET)  # each clears `seen`: the next tick redraws
     remove.click(on_remove, [teacher, sub_id, lang], seen, **QUIET)
     close.click(on_close, [teacher, lang], seen, **QUIET)

@@ -92,7 +92,7 @@ def test_a_hundred_students_sending_at_once_lose_nothing(client):
     assert len({r["submission"] for r in results}) == 100
     summary = client.predict(code, api_name="/class_summary")
     assert summary["students"] == 100 and summary["counts"]["linear"] == 100
-    assert sorted(p["w"] for p in summary["submissions"]["linear"]) == [1 + i / 100 for i in range(100)]
+    assert sorted(p["w"] for p in summary["linear"]) == [1 + i / 100 for i in range(100)]
 
 
 @pytest.mark.parametrize(

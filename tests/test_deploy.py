@@ -132,6 +132,27 @@ def test_an_api_client_keeps_to_one_process(hall):
     assert {e["server"] for e in mine} == {"w1", "w2"}
 
 
+def test_a_class_is_the_same_on_every_process(hall):
+    """Class mode's database is one file the hall's processes share: a class started through one
+    process is joined, sent to and summed up through the other."""
+    from gradio_client import Client
+
+    by_process = {}
+    for _ in range(8):  # each new client gets a process by leastconn: collect one of each
+        client = Client(hall.url, verbose=False)
+        by_process.setdefault(client.cookies.get(haproxy.COOKIE), client)
+        if {"w1", "w2"} <= set(by_process):
+            break
+    one, two = by_process["w1"], by_process["w2"]
+    made = one.predict("", api_name="/class_create")
+    me = two.predict(made["code"], "x", api_name="/class_join")
+    two.predict(
+        made["code"], me["student"], me["student_token"], "linear", {"w": 2.5, "b": 0}, api_name="/class_submit"
+    )
+    summary = one.predict(made["code"], api_name="/class_summary")
+    assert summary["students"] == 1 and summary["linear"][0]["w"] == 2.5
+
+
 def test_the_page_goes_out_compressed(hall):
     # Gradio compresses only paths with a file extension; the balancer compresses the 1.7 MB page
     status, headers, body = hall.get("/", {"Accept-Encoding": "gzip"})

@@ -147,14 +147,32 @@ def as_student(value):
 
 
 def summary(code, lang: str | None = None) -> dict:
-    """The public view of a class: counts and every activity's payloads, no one's identity."""
+    """The public view of a class, what its projector shows, aggregated and anonymous: counts; the
+    (w, b) points; the learning-rate runs; the digits as a confusion matrix (meant x read by each
+    model) with accuracies, never the drawings; the playground networks best first. No nicknames,
+    student numbers or submission ids."""
+    from demos.classroom import projector as P
+
     got = rows(code, None, lang)
     per = {a: [s["payload"] for s in got["submissions"] if s["activity"] == a] for a in A.ACTIVITIES}
+    digits = per["digit"]
+    _, order = P.leaderboard(per["playground"], "en")
     return {
         "code": got["code"],
         "closed": got["closed"],
         "expires": got["expires"],
         "students": got["students"],
         "counts": {a: len(v) for a, v in per.items()},
-        "submissions": per,
+        "linear": [{k: p[k] for k in ("w", "b", "mse")} for p in per["linear"]],
+        "gradient": [
+            {k: p[k] for k in ("mode", "lr", "epochs", "batch_size", "diverged", "bound")} for p in per["gradient"]
+        ],
+        "digits": {
+            "confusion": {m: P.confusion(digits, m).tolist() for m in ("mlp", "lecture_cnn", "best_cnn")},
+            "accuracy": {
+                m: (sum(d["reads"][m] == d["label"] for d in digits) / len(digits) if digits else None)
+                for m in ("mlp", "lecture_cnn", "best_cnn")
+            },  # fmt: skip
+        },
+        "playground": [{k: per["playground"][i][k] for k in ("accuracy", "params", "settings")} for i in order],
     }

@@ -5,6 +5,7 @@ bounded in time and request count). Prints p50/p95/max latency and errors per en
     python benchmarks/load.py                      # 40 students, 2 training, 30 s
     python benchmarks/load.py --users 4 --trainers 1 --seconds 5    # the CI smoke setting
     python benchmarks/load.py --users 100 --hall 2 --kill-after 10  # 2 processes behind HAProxy, one killed
+    python benchmarks/load.py --senders 100 --compare-senders      # + 100 students sending to a class, vs none
 
 Each student is a closed loop: send one event, wait for its answer, think for a
 moment (uniform in --think seconds), repeat; this is how a dragged slider behaves
@@ -12,6 +13,17 @@ with trigger_mode="always_last" (at most one event in flight per student). The
 events are the tabs' own: the L2 weight slider's redraw and the draw tab's stroke
 event, both callable by name (undocumented). Connecting and a session's first event
 (which opens its event stream) are timed in rows of their own, before the measured phase.
+
+Class mode (--senders N): once the students have connected (as without senders), one class
+is started (/class_create) and N more students connect and join it (/class_join), a few at a
+time (rows in brackets, not measured). In the measured phase each of them sends to the class (/class_submit) every
+uniform(--send-every) seconds, rotating over the four activities; at the end the class's
+public summary (/class_summary) must hold exactly the sends that succeeded.
+--compare-senders runs the same scenario twice, without senders and then with them, each on a
+fresh server, and prints the drag and draw p95 of both and their ratio.
+
+A server the script starts keeps its classes in a temporary database (CLASS_DB), never in
+the repository's classdata/.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
@@ -36,15 +49,34 @@ sys.path.insert(0, str(ROOT))
 from deploy import hall, haproxy  # noqa: E402
 from deploy.hall import free_port  # noqa: E402  (the one free-port helper; startup.py and the tests use it too)
 
+sys.path.insert(0, str(Path(__file__).parent))
+from page_open import cpu_seconds  # noqa: E402  (page_open.py imports this module's helpers only when run)
+
+
+def class_env() -> dict[str, str]:
+    """Class mode's settings for a server the benchmarks start: a fresh temporary database (never the
+    repository's classdata/), no password, and room for a lecture hall of senders."""
+    folder = tempfile.mkdtemp(prefix="bench-class-db-")
+    return {
+        "CLASS_DB": os.path.join(folder, "classes.sqlite"),
+        "CLASS_PASSWORD": "",
+        "CLASS_MAX_STUDENTS": "1000",
+        "CLASS_CREATES_PER_HOUR": "1000",
+        "CLASS_SENDS_PER_MINUTE": "60",  # a send every 10 s is 6 a minute; the default 12 would do too
+    }
+
 
 def start_server(timeout: float = 90.0, script: str | Path = "app.py") -> tuple[subprocess.Popen, str]:
-    """`python app.py` (or another Gradio script) on a free loopback port; returns (process, url) once it serves."""
+    """`python app.py` (or another Gradio script) on a free loopback port; returns (process, url) once it serves.
+    Its class database is a temporary file (class_env), named by the process's `class_db` attribute."""
     port = free_port()
     env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1"}
     env["GRADIO_ANALYTICS_ENABLED"] = "False"
+    env |= class_env()
     proc = subprocess.Popen(
         [sys.executable, str(script)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    proc.class_db = env["CLASS_DB"]
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -61,7 +93,20 @@ def start_server(timeout: float = 90.0, script: str | Path = "app.py") -> tuple[
 def start_hall(workers: int) -> tuple[subprocess.Popen, str, Path]:
     """N processes behind HAProxy (`python -m deploy`) on a free loopback port: (launcher, url, run dir)."""
     run_dir = Path(tempfile.mkdtemp(prefix="bench-hall-"))
-    launcher, url = hall.spawn(workers, run_dir)
+    # hall.spawn passes this process's environment on to the launcher and its workers (and to a
+    # worker it starts again): the temporary class database is set here for the moment of the spawn
+    extra = class_env()
+    saved = {key: os.environ.get(key) for key in extra}
+    os.environ.update(extra)
+    try:
+        launcher, url = hall.spawn(workers, run_dir)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    launcher.class_db = extra["CLASS_DB"]
     return launcher, url, run_dir
 
 
@@ -211,6 +256,120 @@ def run_user(url, kind, seed, clock, max_requests, think, digits, endpoints, rec
             time.sleep(r.uniform(*think))
 
 
+ACTIVITIES = ("linear", "gradient", "digit", "playground")  # class mode's (demos/classroom/activities.py)
+PLAYGROUND = {
+    "dataset": "moons", "n": 200, "noise": 0.1, "test_pct": 30, "seed": 0, "layers": "4, 4",
+    "activation": "tanh", "features": ["x₁", "x₂"], "optimizer": "adam", "lr": 0.03, "batch_size": 32,
+    "l2": 0.0, "epochs": 50,
+}  # fmt: skip
+SENDER_CONNECTS = 4  # senders connecting and joining at once (the connect phase, not measured)
+
+
+def send_payloads() -> dict:
+    """activity -> a maker of a valid payload for it, as the class API takes them (the digits: MNIST test
+    images, 255 = ink, with their labels)."""
+    from demos import mnist_data
+
+    data = mnist_data.raw()
+    x, y = data["x_test"], data["y_test"]
+
+    def digit(r):
+        i = r.randrange(len(y))
+        return {"image": x[i].tolist(), "label": int(y[i])}
+
+    return {
+        "linear": lambda r: {"w": round(r.uniform(0, 4), 2), "b": round(r.uniform(-2, 2), 2)},
+        "gradient": lambda r: {
+            "mode": r.choice(("batch", "sgd", "minibatch")),
+            "lr": round(r.uniform(0.01, 0.4), 3),
+            "epochs": r.choice((20, 50, 100)),
+            "w0": round(r.uniform(-2, 4), 1),
+            "seed": r.randrange(1000),
+        },
+        "digit": digit,
+        "playground": lambda r: {
+            "settings": PLAYGROUND | {"dataset": r.choice(("circles", "moons", "xor")), "seed": r.randrange(1000)},
+            "accuracy": round(r.uniform(50, 100), 1),
+        },
+    }
+
+
+def open_class(url: str, count: int, rec: Recorder) -> tuple[str, list[list]]:
+    """A class started (/class_create) and `count` students connected and joined to it (/class_join),
+    SENDER_CONNECTS at a time: (its code, each sender's [client, its process, membership])."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    teacher, _ = connect(url, rec, "(sender connect)")
+    if teacher is None:
+        raise RuntimeError(f"class mode: cannot connect to {url}: {rec.errors['(sender connect)'][-1]}")
+    t0 = time.perf_counter()
+    code = teacher.predict("", api_name="/class_create")["code"]  # a server with CLASS_PASSWORD refuses: it says so
+    rec.add("(class create)", time.perf_counter() - t0)
+
+    def join(i: int):
+        client, server = connect(url, rec, "(sender connect)")
+        if client is None:
+            return None
+        t0 = time.perf_counter()
+        try:  # the session's first event: it also opens the session's event stream
+            member = client.predict(code, f"sender {i}", api_name="/class_join")
+        except Exception as e:  # noqa: BLE001 - counted, reported
+            rec.add("(class join)", None, repr(e)[:200])
+            return None
+        rec.add("(class join)", time.perf_counter() - t0)
+        return [client, server, member]
+
+    with ThreadPoolExecutor(SENDER_CONNECTS) as pool:
+        joined = list(pool.map(join, range(count)))
+    return code, [s for s in joined if s is not None]
+
+
+def run_sender(url, sender, code, seed, clock, args, payloads, rec):
+    """One student sending to the class in the measured phase: the first send within one interval, then
+    one every uniform(--send-every) s from the last one's start, the activities in turn. Every failure
+    (a refusal, "database is locked", a lost connection) counts; a lost connection is followed by a reload."""
+    from gradio_client.exceptions import AppError
+
+    r = random.Random(seed)
+    client, server, member = sender
+    due = clock["start"] + r.uniform(0, args.send_every[1])
+    for k in range(args.max_requests):
+        if due >= clock["stop"]:
+            break
+        time.sleep(max(0.0, due - time.monotonic()))
+        activity = ACTIVITIES[(seed + k) % len(ACTIVITIES)]
+        payload = payloads[activity](r)
+        t0 = time.perf_counter()
+        try:
+            client.predict(
+                code, member["student"], member["student_token"], activity, payload, api_name="/class_submit"
+            )
+            rec.add("/class_submit", time.perf_counter() - t0)
+        except Exception as e:  # noqa: BLE001 - counted, reported
+            rec.add("/class_submit", None, repr(e)[:200])
+            rec.fail(time.monotonic(), server)
+            if not isinstance(e, AppError):  # the app answered a refusal: the session is fine
+                client, server = connect(url, rec, "(reload)")
+                if client is None:
+                    return
+        due += r.uniform(*args.send_every)
+
+
+def sends_kept(url: str, code: str, joined: int, rec: Recorder) -> dict:
+    """The class's public summary against the sends: every successful send stored, and nothing else."""
+    from gradio_client import Client
+
+    summary = Client(url, verbose=False, ssl_verify=False).predict(code, api_name="/class_summary")
+    return {
+        "senders": joined,
+        "ok": len(rec.latency.get("/class_submit", [])),
+        "failed": len(rec.errors.get("/class_submit", [])),
+        "kept": sum(summary["counts"].values()),
+        "counts": summary["counts"],
+        "students": summary["students"],
+    }
+
+
 def endpoint_names(url: str) -> set[str]:
     with urllib.request.urlopen(url + "config", timeout=10) as resp:
         config = json.load(resp)
@@ -232,23 +391,59 @@ def parse(argv):
         metavar="S",
         help="with --hall: SIGKILL the first trainer's process S s into the run",
     )
+    parser.add_argument("--senders", type=int, default=0, help="students more, each sending to a class")
+    parser.add_argument(
+        "--send-every",
+        type=float,
+        nargs=2,
+        default=(10.0, 20.0),
+        metavar=("LO", "HI"),
+        help="a sender's pause between sends, uniform in LO-HI s",
+    )
+    parser.add_argument(
+        "--compare-senders",
+        action="store_true",
+        help="run the scenario twice, without the senders and with them (a fresh server each), and compare",
+    )
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
         parser.error("loopback only: the load script never drives a remote server")
     if args.kill_after is not None and not args.hall:
         parser.error("--kill-after needs --hall")
+    if not 0 < args.send_every[0] <= args.send_every[1]:
+        parser.error("--send-every LO HI needs 0 < LO <= HI")
+    if args.compare_senders and args.senders < 1:
+        parser.error("--compare-senders needs --senders N")
     return args
 
 
-def run_class(url: str, args, kill=None) -> tuple[Recorder, dict]:
-    """Every student's thread, the measured phase, and (kill) a worker killed in the middle of it."""
+def cpu_now(pids: list[int]) -> tuple[float, float, float]:
+    """(wall clock, the server processes' CPU seconds, this load generator's CPU seconds) so far."""
+    return time.monotonic(), sum(cpu_seconds(pid) for pid in pids), time.process_time()
+
+
+def run_class(url: str, args, kill=None, pids: list[int] | None = None) -> tuple[Recorder, dict, dict | None, dict]:
+    """Every student's thread, the measured phase, and (kill) a worker killed in the middle of it.
+    With senders: their class, their threads, and what the class kept of their sends. With the
+    server's pids: the cores it and this load generator used over the measured phase."""
     endpoints = endpoint_names(url)
     with tempfile.TemporaryDirectory() as tmp:
         digits = digit_files(Path(tmp))
         rec = Recorder()
+        payloads = send_payloads() if args.senders else None
+        joined: dict = {"code": None, "senders": []}
+
+        def join_senders():
+            """Once every student has connected (their connect phase as without senders), before the
+            measured phase: the class and its senders, a few at a time."""
+            try:
+                joined["code"], joined["senders"] = open_class(url, args.senders, rec)
+            except Exception as e:  # noqa: BLE001 - raised below, once the students are let go
+                joined["error"] = e
+
         total = args.users + args.trainers
-        ready = threading.Barrier(total + 1)
+        ready = threading.Barrier(total + 1, action=join_senders if args.senders else None)
         clock = {"stop": float("inf")}
         common = (clock, args.max_requests, args.think, digits, endpoints, rec, ready)
         kinds = ["trainer" if i < args.trainers else "student" for i in range(total)]
@@ -257,16 +452,32 @@ def run_class(url: str, args, kill=None) -> tuple[Recorder, dict]:
         ]
         for th in threads:
             th.start()
-        ready.wait()  # every client has connected: the measured phase starts
+        ready.wait()  # every client has connected (and the senders joined): the measured phase starts
+        cpu0 = cpu_now(pids or [])
         start = time.monotonic()
-        clock["stop"] = start + args.seconds
+        clock["start"], clock["stop"] = start, start + args.seconds
+        if "error" in joined:
+            clock["stop"] = start
+            raise joined["error"]
+        code, senders = joined["code"], joined["senders"]
+        sending = [
+            threading.Thread(
+                target=run_sender, args=(url, s, code, 10_000 + i, clock, args, payloads, rec), daemon=True
+            )
+            for i, s in enumerate(senders)
+        ]
+        for th in sending:
+            th.start()
         fault = {}
         if kill:
             time.sleep(args.kill_after)
             fault = kill(rec) | {"at": time.monotonic()}
-        for th in threads:
-            th.join(args.seconds + 120)
-    return rec, fault
+        for th in threads + sending:
+            th.join(max(0.0, start + args.seconds + 120 - time.monotonic()))
+        wall, server, generator = (b - a for a, b in zip(cpu0, cpu_now(pids or [])))
+        cpu = {"seconds": wall, "server_cores": server / wall if pids else None, "generator_cores": generator / wall}
+        sends = sends_kept(url, code, len(senders), rec) if args.senders else None
+    return rec, fault, sends, cpu
 
 
 def fault_summary(rec: Recorder, fault: dict) -> dict:
@@ -285,16 +496,19 @@ def fault_summary(rec: Recorder, fault: dict) -> dict:
     }
 
 
-def print_result(args, url: str, rows: list[dict], rec: Recorder, fault: dict | None) -> None:
+def print_result(args, url, rows: list[dict], rec: Recorder, fault: dict | None, sends: dict | None, cpu: dict) -> None:
+    sending = ""
+    if args.senders:
+        sending = f" + {args.senders} sending every {args.send_every[0]:g}-{args.send_every[1]:g} s"
     print(
-        f"{args.users} students (think {args.think[0]:g}-{args.think[1]:g} s) + {args.trainers} training, "
+        f"{args.users} students (think {args.think[0]:g}-{args.think[1]:g} s) + {args.trainers} training{sending}, "
         f"{args.seconds:g} s, {url}" + (f" (a hall of {args.hall})" if args.hall else "")
     )
     print(f"{'endpoint':<22}{'ok':>6}{'errors':>8}{'p50 s':>9}{'p95 s':>9}{'max s':>9}")
     for row in rows:
-        fmt = lambda v: f"{v:9.3f}" if v is not None else f"{'-':>9}"  # noqa: E731
         print(
-            f"{row['endpoint']:<22}{row['ok']:>6}{row['errors']:>8}{fmt(row['p50'])}{fmt(row['p95'])}{fmt(row['max'])}"
+            f"{row['endpoint']:<22}{row['ok']:>6}{row['errors']:>8}"
+            f"{seconds(row['p50'])}{seconds(row['p95'])}{seconds(row['max'])}"
         )
     for name, errors in rec.errors.items():
         for e in errors[:3]:
@@ -305,10 +519,23 @@ def print_result(args, url: str, rows: list[dict], rec: Recorder, fault: dict | 
             f"{fault['failing_seconds']:.1f} s, {fault['failed_elsewhere']} elsewhere; {fault['reloads']} reloads "
             f"({fault['reload_errors']} failed), p50 {fault['reload_p50'] or 0:.2f} s"
         )
+    server = f"the server {cpu['server_cores']:.2f}, " if cpu["server_cores"] is not None else ""
+    print(
+        f"cores used over the measured phase ({cpu['seconds']:.0f} s): {server}this load generator {cpu['generator_cores']:.2f}"
+    )
+    if sends:
+        print(
+            f"{sends['senders']} of {args.senders} senders joined; sends: {sends['ok']} ok, {sends['failed']} failed; "
+            f"sends kept: {sends['kept']} of {sends['ok']} ({sends['counts']})"
+        )
 
 
-def main(argv=None) -> dict:
-    args = parse(argv)
+def seconds(v: float | None) -> str:
+    return f"{v:9.3f}" if v is not None else f"{'-':>9}"
+
+
+def run_once(args) -> dict:
+    """One run of the scenario on a fresh server (or hall), or on --url: its result, printed."""
     proc, url, run_dir = None, args.url, None
     if args.hall:
         proc, url, run_dir = start_hall(args.hall)
@@ -324,19 +551,82 @@ def main(argv=None) -> dict:
         os.kill(victim["pid"], signal.SIGKILL)
         return {"name": victim["name"]}
 
+    # the cores used in the measured phase: of the server this script started (not of a hall whose
+    # worker is killed midway), and of this load generator, which shares the machine
+    pids = [] if proc is None or args.kill_after is not None else hall_pids(run_dir) if args.hall else [proc.pid]
     try:
-        rec, fault = run_class(url, args, kill if args.kill_after is not None else None)
+        rec, fault, sends, cpu = run_class(url, args, kill if args.kill_after is not None else None, pids)
     finally:
         if proc is not None and args.hall:
             stop_hall(proc)
         elif proc is not None:
             proc.terminate()
             proc.wait(10)
+        if proc is not None:
+            shutil.rmtree(Path(proc.class_db).parent, ignore_errors=True)
     rows = rec.table()
     summary = fault_summary(rec, fault) if fault else None
-    print_result(args, url, rows, rec, summary)
+    print_result(args, url, rows, rec, summary, sends, cpu)
     result = {"users": args.users, "trainers": args.trainers, "seconds": args.seconds, "hall": args.hall}
-    result |= {"rows": rows, "fault": summary}
+    result |= {"senders": args.senders, "send_every": list(args.send_every)}
+    result |= {"rows": rows, "fault": summary, "sends": sends, "cpu": cpu}
+    return result
+
+
+COMPARED = ("/linear_model_view", "/draw_digit_view")  # a dragged slider, a drawn digit
+
+
+def compare(without: dict, with_: dict) -> dict:
+    """The drag and draw p95 without and with the senders, their ratio, and the sends' figures."""
+    rows = [{r["endpoint"]: r for r in result["rows"]} for result in (without, with_)]
+    out = {}
+    for name in COMPARED:
+        if name in rows[0] and name in rows[1] and rows[0][name]["p95"] and rows[1][name]["p95"] is not None:
+            a, b = rows[0][name], rows[1][name]
+            out[name] = {
+                "p95_without": a["p95"],
+                "p95_with": b["p95"],
+                "ratio": b["p95"] / a["p95"],
+                "ok_without": a["ok"],
+                "ok_with": b["ok"],
+            }
+    submit = rows[1].get("/class_submit", {})
+    out["/class_submit"] = {k: submit.get(k) for k in ("ok", "errors", "p50", "p95", "max")}
+    out["cpu"] = {"without": without["cpu"], "with": with_["cpu"]}
+    return out
+
+
+def print_comparison(args, comparison: dict, sends: dict) -> None:
+    where = f"both on {args.url}" if args.url else "a fresh server for each run"
+    print(f"\nwithout and with {args.senders} senders ({where}):")
+    print(f"{'endpoint':<22}{'ok without':>12}{'ok with':>9}{'p95 without':>13}{'p95 with':>10}{'ratio':>7}")
+    for name in COMPARED:
+        if c := comparison.get(name):
+            print(
+                f"{name:<22}{c['ok_without']:>12}{c['ok_with']:>9}{c['p95_without']:>13.3f}"
+                f"{c['p95_with']:>10.3f}{c['ratio']:>7.2f}"
+            )
+    cores = {k: comparison["cpu"][k]["server_cores"] for k in ("without", "with")}
+    if None not in cores.values():
+        print(f"{'server cores used':<22}{'':>21}{cores['without']:>13.2f}{cores['with']:>10.2f}")
+    s = comparison["/class_submit"]
+    print(
+        f"/class_submit: {s['ok'] or 0} ok, {s['errors'] or 0} failed, p50 {seconds(s['p50']).strip()} s, "
+        f"p95 {seconds(s['p95']).strip()} s; sends kept: {sends['kept']} of {sends['ok']}"
+    )
+
+
+def main(argv=None) -> dict:
+    args = parse(argv)
+    if args.compare_senders:
+        without = run_once(argparse.Namespace(**(vars(args) | {"senders": 0})))
+        print()
+        with_ = run_once(args)
+        comparison = compare(without, with_)
+        print_comparison(args, comparison, with_["sends"])
+        result = {"without": without, "with": with_, "comparison": comparison, "sends": with_["sends"]}
+    else:
+        result = run_once(args)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result

@@ -43,7 +43,8 @@ def test_load_script_small_run(server_url, capsys):
     assert sends["ok"] == rows["/class_submit"]["ok"]
     assert sends["kept"] == sends["ok"], sends  # nothing lost, nothing stored twice
     assert set(sends["counts"]) == set(load.ACTIVITIES) and min(sends["counts"].values()) >= 1, sends
-    assert set(result["comparison"]) == {"/linear_model_view", "/draw_digit_view", "/class_submit"}
+    assert set(result["comparison"]) == {"/linear_model_view", "/draw_digit_view", "/class_submit", "cpu"}
+    assert with_["cpu"]["server_cores"] is None and with_["cpu"]["generator_cores"] > 0  # --url: no server pid
     out = capsys.readouterr().out
     assert "p95" in out and "/linear_model_view" in out and "ratio" in out
     assert f"sends kept: {sends['kept']} of {sends['ok']}" in out

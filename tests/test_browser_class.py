@@ -22,8 +22,22 @@ XSS = "<img src=x onerror=alert(1)>"
 BOLD = "**bold**"
 
 
-def new_page(browser: Browser, url: str, locale: str = "en-US") -> Page:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+@pytest.fixture
+def new_page(browser: Browser):
+    """Pages in browser contexts of their own, all closed after the test (a teacher page left open
+    would go on polling its class every 2 s through the rest of the suite)."""
+    contexts = []
+
+    def make(url: str, locale: str = "en-US") -> Page:
+        contexts.append(browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale))
+        return open_page(contexts[-1], url)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def open_page(context, url: str) -> Page:
     page = context.new_page()
     page.dialogs = []  # an alert() from a nickname would land here
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
@@ -69,8 +83,8 @@ def send_all(page: Page, lang: str, w: float) -> None:
     expect(page.locator("#cls-sent-playground")).to_contain_text(sent)
 
 
-def test_a_short_class(browser: Browser, server_url: str, client):
-    teacher = new_page(browser, server_url + "?lang=en")
+def test_a_short_class(new_page, server_url: str, client):
+    teacher = new_page(server_url + "?lang=en")
     open_class(teacher, "en")
     teacher.locator("#cls-start").click()
     card = teacher.locator("#cls-card")
@@ -85,18 +99,18 @@ def test_a_short_class(browser: Browser, server_url: str, client):
     expect(teacher.locator("#cls-counts")).to_contain_text("0 students joined", timeout=10_000)
 
     # three students: by link (English, Chinese) and by typing the code
-    ann = new_page(browser, f"{server_url}?class={code}&lang=en")
+    ann = new_page(f"{server_url}?class={code}&lang=en")
     expect(ann.locator("#cls-banner").first).to_contain_text("You are invited to a class")
     expect(ann.locator("#cls-code input, #cls-code textarea").first).to_have_value(code)
     ann.locator("#cls-nick input, #cls-nick textarea").first.fill(XSS)
     ann.locator("#cls-join").click()
     expect(ann.locator("#cls-joined")).to_contain_text(f"You joined class {code} as student 1 ({XSS})")
-    bo = new_page(browser, f"{server_url}?class={code}&lang=zh", locale="zh-CN")
+    bo = new_page(f"{server_url}?class={code}&lang=zh", locale="zh-CN")
     expect(bo.locator("#cls-banner").first).to_contain_text("你被邀请加入一个课堂")
     bo.locator("#cls-nick input, #cls-nick textarea").first.fill(BOLD)
     bo.locator("#cls-join").click()
     expect(bo.locator("#cls-joined")).to_contain_text(f"你已作为 学生 2 ({BOLD}) 加入课堂")
-    cy = new_page(browser, server_url + "?lang=en")
+    cy = new_page(server_url + "?lang=en")
     expect(cy.locator("#cls-banner").first).to_be_hidden()
     expect(cy.locator("#cls-send-linear").first).to_be_hidden()  # no send button outside a class
     open_class(cy, "en")
@@ -115,7 +129,7 @@ def test_a_short_class(browser: Browser, server_url: str, client):
     # a leaderboard row opens that network in the playground
     href = teacher.locator("#cls-leaders a").first.get_attribute("href")
     assert "tab=playground" in href and "pg_layers=8%2C+8" in href
-    net = new_page(browser, server_url + href.lstrip("/").lstrip("./"))
+    net = new_page(server_url + href.lstrip("/").lstrip("./"))
     expect(net.locator("#pg-epochs input[type=number]")).to_have_value("20", timeout=20_000)  # not the default 200
 
     # nicknames, shown by the teacher, appear as typed: no image, no bold, no script

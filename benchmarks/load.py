@@ -66,13 +66,17 @@ def class_env() -> dict[str, str]:
     }
 
 
-def start_server(timeout: float = 90.0, script: str | Path = "app.py") -> tuple[subprocess.Popen, str]:
+def start_server(
+    timeout: float = 90.0, script: str | Path = "app.py", env: dict | None = None
+) -> tuple[subprocess.Popen, str]:
     """`python app.py` (or another Gradio script) on a free loopback port; returns (process, url) once it serves.
-    Its class database is a temporary file (class_env), named by the process's `class_db` attribute."""
+    Its class database is a temporary file (class_env), named by the process's `class_db` attribute;
+    ``env`` overrides (a test's own CLASS_DB)."""
     port = free_port()
+    extra = env or {}
     env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1"}
     env["GRADIO_ANALYTICS_ENABLED"] = "False"
-    env |= class_env()
+    env |= class_env() | extra
     proc = subprocess.Popen(
         [sys.executable, str(script)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -26,6 +26,7 @@ BOLD = "**bold**"
 def new_page(browser: Browser):
     """Pages in browser contexts of their own, all closed after the test (a teacher page left open
     would go on polling its class every 2 s through the rest of the suite)."""
+    expect.set_options(timeout=15_000)  # as app_page: answers on a busy 2-core machine can take seconds
     contexts = []
 
     def make(url: str, locale: str = "en-US") -> Page:

@@ -3,42 +3,21 @@ sending at once, and a database that cannot be used (the Class tab says so; the 
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
-import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-
-from deploy.hall import free_port
-
-ROOT = Path(__file__).resolve().parents[1]
+from test_benchmarks import load_module
 
 
-def serve(db: Path, timeout: float = 120.0) -> tuple[subprocess.Popen, str]:
+def serve(db: Path) -> tuple[subprocess.Popen, str]:
     """`python app.py` on a free port with its class database at ``db``; (process, url) once it serves."""
-    port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1", "CLASS_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "config", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("the app did not start")
+    load = load_module("load")  # benchmarks/load.py's start_server: the one way the project starts the app
+    return load.start_server(timeout=120.0, env={"CLASS_DB": str(db)})
 
 
 def client_of(url: str) -> Client:

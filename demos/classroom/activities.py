@@ -254,6 +254,12 @@ def playground_link(settings: dict) -> str:
 
 # ---- one entry point -----------------------------------------------------------------------
 
+
+def by_activity(submissions: list[dict]) -> dict[str, list[dict]]:
+    """{activity: [stored payloads, oldest first]} of a class's submissions (store rows)."""
+    return {a: [s["payload"] for s in submissions if s["activity"] == a] for a in ACTIVITIES}
+
+
 CHECKS = {"linear": linear, "gradient": gradient, "digit": digit, "playground": playground}
 
 

@@ -152,10 +152,11 @@ def summary(code, lang: str | None = None) -> dict:
     model) with accuracies, never the drawings; the playground networks best first. No nicknames,
     student numbers or submission ids."""
     from demos.classroom import projector as P
+    from demos.vision.digits import MODELS
 
     got = rows(code, None, lang)
-    per = {a: [s["payload"] for s in got["submissions"] if s["activity"] == a] for a in A.ACTIVITIES}
-    digits = per["digit"]
+    per = A.by_activity(got["submissions"])
+    confusion = {m: P.confusion(per["digit"], m) for m in MODELS}  # [meant, read]: its trace is what was read right
     _, order = P.leaderboard(per["playground"], "en")
     return {
         "code": got["code"],
@@ -168,11 +169,8 @@ def summary(code, lang: str | None = None) -> dict:
             {k: p[k] for k in ("mode", "lr", "epochs", "batch_size", "diverged", "bound")} for p in per["gradient"]
         ],
         "digits": {
-            "confusion": {m: P.confusion(digits, m).tolist() for m in ("mlp", "lecture_cnn", "best_cnn")},
-            "accuracy": {
-                m: (sum(d["reads"][m] == d["label"] for d in digits) / len(digits) if digits else None)
-                for m in ("mlp", "lecture_cnn", "best_cnn")
-            },  # fmt: skip
+            "confusion": {m: c.tolist() for m, c in confusion.items()},
+            "accuracy": {m: (int(c.trace()) / int(c.sum()) if c.sum() else None) for m, c in confusion.items()},
         },
         "playground": [{k: per["playground"][i][k] for k in ("accuracy", "params", "settings")} for i in order],
     }

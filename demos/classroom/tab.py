@@ -27,6 +27,7 @@ from demos.classroom import activities as A
 from demos.classroom import projector as P
 from demos.classroom import service
 from demos.i18n import I18N, built_keys, register, t
+from demos.vision.digits import MODELS
 
 register(
     {
@@ -132,6 +133,12 @@ def student_link(base: str, code: str) -> str:
     return f"{base}?class={code}"
 
 
+def class_card(code: str, expires: float, request: gr.Request | None, lang: str) -> tuple[str, str]:
+    """(the class card's text: code, student link, expiry; the student link) as the page reached us."""
+    link = student_link(base_url(request), code)
+    return t("cls_card", lang, code=code, student=link, expires=expires_text(expires)), link
+
+
 def expires_text(expires: float) -> str:
     import datetime
 
@@ -154,8 +161,7 @@ def on_lang(teacher, member, lang, request: gr.Request):
     card = gr.skip()
     if teacher:
         got = service.rows(teacher["code"], teacher["teacher_key"], lang)
-        link = student_link(base_url(request), got["code"])
-        card = t("cls_card", lang, code=got["code"], student=link, expires=expires_text(got["expires"]))
+        card, _ = class_card(got["code"], got["expires"], request, lang)
     joined = t("cls_joined", lang, code=member["code"], who=who(member, lang)) if member else gr.skip()
     return card, joined, joined
 
@@ -205,8 +211,7 @@ def describe(s: dict) -> str:
 
 def on_start(password, lang, request: gr.Request):
     got = service.create(password, request, lang)
-    link = student_link(base_url(request), got["code"])
-    card = t("cls_card", lang, code=got["code"], student=link, expires=expires_text(got["expires"]))
+    card, link = class_card(got["code"], got["expires"], request, lang)
     teacher = {"code": got["code"], "teacher_key": got["teacher_key"]}
     private = t("cls_key_link", lang, teacher=f"{link}#{got['teacher_key']}")
     return teacher, card, gr.HTML(links.qr_svg(link), visible=True), gr.Accordion(visible=True), private
@@ -217,8 +222,7 @@ def on_teacher_link(code, key, lang, request: gr.Request):
     if not (code and key):
         return gr.skip(), gr.skip(), gr.skip(), gr.skip()
     got = service.rows(code, key, lang)
-    link = student_link(base_url(request), got["code"])
-    card = t("cls_card", lang, code=got["code"], student=link, expires=expires_text(got["expires"]))
+    card, link = class_card(got["code"], got["expires"], request, lang)
     return (
         {"code": got["code"], "teacher_key": key},
         card,
@@ -250,7 +254,7 @@ def on_tick(teacher, seen, lang):
 
 
 def views(got: dict, lang: str) -> list:
-    per = {a: [s["payload"] for s in got["submissions"] if s["activity"] == a] for a in A.ACTIVITIES}
+    per = A.by_activity(got["submissions"])
     counts = "### " + P.counts_text(got["students"], {a: len(v) for a, v in per.items()}, lang)
     if got["closed"]:
         counts += "  \n" + t("cls_closed_note", lang)
@@ -323,7 +327,7 @@ def export(code, key, lang: str | None) -> dict:
             "student": [s["student"] for s in digits],
             "label": [s["payload"]["label"] for s in digits],
             "image": [s["payload"]["image"] for s in digits],
-            "reads": {m: [s["payload"]["reads"][m] for s in digits] for m in ("mlp", "lecture_cnn", "best_cnn")},
+            "reads": {m: [s["payload"]["reads"][m] for s in digits] for m in MODELS},
         },
         "submissions": got["submissions"],
     }

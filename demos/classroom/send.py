@@ -18,7 +18,7 @@ from demos.i18n import I18N, register, t
 
 register(
     {
-        "cls_send": ("📤 发送到课堂", "📤 Send to class"),
+        "cls_send": ("↑ 发送到课堂", "↑ Send to class"),  # an arrow every font has (no emoji font on many lecture PCs)
         "cls_sent": (
             "已发送到课堂 {code}（提交 #{submission}）。可在“课堂”页撤回。",
             "Sent to class {code} (submission #{submission}). You can take it back on the Class tab.",

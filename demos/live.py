@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 
+import gradio as gr
 import plotly.graph_objects as go
 
 from demos import ui
@@ -46,6 +48,68 @@ def per_process(limit: int) -> int:
 TRAIN_CONCURRENCY = per_process(4)  # live training runs at once, per tab (2 cores here), over all processes
 # Event settings of a streamed training run (give each event its own concurrency_id).
 TRAINING = {"concurrency_limit": TRAIN_CONCURRENCY, "time_limit": TRAIN_SECONDS, "api_visibility": "private"}
+
+
+def train_button(start: gr.Button, stop: gr.Button, fn, inputs, outputs, *, concurrency_id: str, **settings):
+    """Wire a Train button to the generator ``fn`` and a Stop button that ends it; returns
+    ``(training, stopping)``, the two click events (chain on ``stopping`` to redraw after a Stop).
+
+    Stop is cooperative: it raises a flag the run reads between frames, and the run ends as if
+    finished, keeping its last frame. Gradio's own ``cancels=`` kills the event instead, and then
+    6.31's page sometimes leaves an "Error" badge over the outputs for good (the cancelled run's
+    end and the cancel's own race in the event stream), which students read as a crash.
+
+    A click of Train first arms the flag (a quick event outside the queue), so a Stop while the
+    run still waits for a free slot ends it before its first frame. One flag per page (Gradio's
+    session) and Train button (``concurrency_id``); a second Train while one runs is skipped by
+    the page (trigger mode "once") and keeps the flag."""
+    key = concurrency_id
+
+    async def arm(request: gr.Request):
+        _flag(request, key, create=True)
+
+    async def ask_stop(request: gr.Request):
+        flag = _flag(request, key)
+        if flag is not None:
+            flag.set()
+
+    def run(request: gr.Request, *args):
+        flag = _flag(request, key, create=True)
+        frames = fn(*args)  # a generator: nothing runs before the first next()
+        try:
+            if flag.is_set():  # stopped while it waited in the queue
+                return
+            for frame in frames:
+                if flag.is_set():  # computed after the Stop: not shown
+                    return
+                yield frame
+        finally:
+            frames.close()  # ends the tab's loop at its current frame (GeneratorExit)
+            with _FLAGS_LOCK:
+                if _FLAGS.get((_session(request), key)) is flag:
+                    del _FLAGS[(_session(request), key)]
+
+    private = {"api_visibility": "private", "show_progress": "hidden"}
+    training = start.click(arm, None, None, queue=False, **private).then(
+        run, inputs, outputs, concurrency_id=concurrency_id, **{**TRAINING, **settings}
+    )
+    stopping = stop.click(ask_stop, None, None, queue=False, **private)
+    return training, stopping
+
+
+_FLAGS: dict[tuple[str, str], threading.Event] = {}  # (session, Train button) -> its Stop flag
+_FLAGS_LOCK = threading.Lock()
+
+
+def _session(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or ""
+
+
+def _flag(request: gr.Request | None, key: str, create: bool = False) -> threading.Event | None:
+    with _FLAGS_LOCK:
+        if create:
+            return _FLAGS.setdefault((_session(request), key), threading.Event())
+        return _FLAGS.get((_session(request), key))
 
 
 class Pacer:

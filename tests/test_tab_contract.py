@@ -148,3 +148,17 @@ def test_a_tab_drawn_at_build_shows_its_english_redraw(key):
             post = post.model_dump() if hasattr(post, "model_dump") else post
             shown = json.dumps(component.value, sort_keys=True, default=str)
             assert shown == json.dumps(post, sort_keys=True, default=str), (key, fn.name, component.elem_id)
+
+
+@params
+def test_a_streamed_run_has_limits_and_a_stop_that_ends_it(key):
+    # Every generator event is a live.train_button run: concurrency and time limits, and a cooperative
+    # Stop; no Gradio `cancels=` (6.31's page can leave an "Error" badge over a cancelled run's outputs).
+    import inspect
+
+    demo, _ = build_alone(LECTURES[key])
+    for fn in demo.fns.values():
+        assert not getattr(fn, "cancels", None), (key, fn.fn)
+        if fn.fn and inspect.isgeneratorfunction(fn.fn):
+            assert fn.fn.__qualname__ == "train_button.<locals>.run", (key, fn.fn)
+            assert fn.concurrency_limit and fn.time_limit and fn.time_limit <= 60, (key, fn.concurrency_id)

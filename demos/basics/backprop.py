@@ -556,11 +556,10 @@ def build(lang: ui.TabLang) -> None:
 
     hw_out = [fit, params, loss, status, run]
     data.input(on_data, [data, lang], hw_out, **ui.CHEAP)
-    training = train.click(
-        on_train, [data, lr, epochs, lang], hw_out, concurrency_limit=live.per_process(4), concurrency_id="bp_train",
-        time_limit=TIME_LIMIT, show_progress="minimal", api_visibility="private",
+    live.train_button(
+        train, stop, on_train, [data, lr, epochs, lang], hw_out, concurrency_limit=live.per_process(4),
+        concurrency_id="bp_train", time_limit=TIME_LIMIT, show_progress="minimal",
     )  # fmt: skip
-    stop.click(None, cancels=[training])
 
     ui.on_inputs(homework_outputs, [run, lang], hw_out, triggers=[lang])
     gr.api(api_backprop, api_name="backprop")

@@ -375,14 +375,7 @@ def build(lang: ui.TabLang) -> None:
     ui.code_panel("gradient_descent")
 
     inputs = [mode, lr, epochs, w0, seed, batch_size, a, log_y, lang]
-    training = start.click(
-        train,
-        inputs,
-        [loss_plot, path_plot, status, run],
-        concurrency_id="gd_train",
-        **live.TRAINING,
-    )
-    stop.click(None, cancels=[training])
+    live.train_button(start, stop, train, inputs, [loss_plot, path_plot, status, run], concurrency_id="gd_train")
     ui.on_inputs(redraw, [run, a, log_y, w0, lang], [loss_plot, path_plot], triggers=[a, log_y, lang])
     ui.on_inputs(on_settings, [mode, batch_size, lang], stable)
     gr.api(api_gradient_descent, api_name="gradient_descent")

@@ -432,13 +432,13 @@ def build(lang: ui.TabLang) -> None:
     ui.code_panel("linear_regression")
 
     outs = [loss_plot, path_plot, table, status, state]
-    training = start.click(
+    live.train_button(
+        start,
+        stop,
         on_train,
         [optimizer, lr, epochs, seed, reduction, log_y, lang],
         outs,
         concurrency_id="lr_train",
         show_progress="minimal",
-        **live.TRAINING,
     )
-    stop.click(None, cancels=[training])
     ui.on_inputs(redraw, [state, log_y, lang], outs, triggers=[log_y, lang])

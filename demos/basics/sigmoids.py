@@ -509,18 +509,16 @@ def build(lang: ui.TabLang) -> None:
         trigger(on_init, [*settings, lang], [state, *views], **ui.CHEAP)
     n_in.input(on_init, [*settings, lang], [state, *views], trigger_mode="always_last", **ui.CHEAP)
     _wire_pieces(state, piece, sliders, model_plot, mse_md, lang)
-    fit_event = fit_btn.click(
+    live.train_button(
+        fit_btn,
+        stop_btn,
         on_fit,
         [state, piece, steps_in, lr_in, lang],
         [state, model_plot, mse_md, loss_plot, status, *sliders],
         show_progress="hidden",
-        trigger_mode="once",
         concurrency_limit=live.per_process(4),
         concurrency_id="sigmoids_fit",
-        time_limit=60,
-        api_visibility="private",
     )
-    stop_btn.click(None, None, None, cancels=[fit_event], api_visibility="private")
     # A link carries the target, kind, N and seed (its model starts from them on first show, as Reset does),
     # not a piece's hand-edited parameters: the piece and its sliders show the model, they are not settings.
     start = links.derive(gr.JSON(None, visible="hidden"), settings, lambda *s: list(s))

@@ -528,10 +528,6 @@ def on_lang(cmp, run, lang):
             titanic_curves(run, "loss", lang), titanic_curves(run, "acc", lang), titanic_text(run, lang))  # fmt: skip
 
 
-# the two training buttons: their own progress, not Gradio's overlay on the outputs
-_TRAINING = {"show_progress": "hidden", **live.TRAINING}
-
-
 def _batch_grid(lang) -> None:
     """Part 1: which samples land in which batch, redrawn whenever an input changes."""
     gr.Markdown(I18N("dl_part1"))
@@ -573,9 +569,8 @@ def _batch_size_race(lang):
         with gr.Column(scale=4):
             noise_plot = gr.Plot(noise_figure(None, "en"), show_label=False, elem_id="dl-noise")
             time_plot = gr.Plot(time_figure(None, "en"), show_label=False, elem_id="dl-time")
-    comparing = compare_btn.click(compare, [sizes, cmp_epochs, cmp_lr, lang], [noise_plot, time_plot, cmp_text, cmp],
-                                  concurrency_id="dl_compare", **_TRAINING)  # fmt: skip
-    compare_stop.click(None, cancels=[comparing])
+    live.train_button(compare_btn, compare_stop, compare, [sizes, cmp_epochs, cmp_lr, lang],
+                      [noise_plot, time_plot, cmp_text, cmp], concurrency_id="dl_compare", show_progress="hidden")  # fmt: skip
     return cmp, noise_plot, time_plot, cmp_text
 
 
@@ -602,9 +597,8 @@ def _titanic_training(lang):
             with gr.Row():
                 t_loss = gr.Plot(titanic_curves(None, "loss", "en"), show_label=False, elem_id="dl-t-loss")
                 t_acc = gr.Plot(titanic_curves(None, "acc", "en"), show_label=False, elem_id="dl-t-acc")
-    titanic = t_train.click(train_titanic, [t_bs, t_shuffle, t_opt, t_lr, t_epochs, t_seed, lang],
-                            [t_loss, t_acc, t_status, run], concurrency_id="dl_titanic", **_TRAINING)  # fmt: skip
-    t_stop.click(None, cancels=[titanic])
+    live.train_button(t_train, t_stop, train_titanic, [t_bs, t_shuffle, t_opt, t_lr, t_epochs, t_seed, lang],
+                      [t_loss, t_acc, t_status, run], concurrency_id="dl_titanic", show_progress="hidden")  # fmt: skip
     return run, t_loss, t_acc, t_status
 
 

@@ -523,15 +523,15 @@ def build(lang: ui.TabLang) -> None:
     ui.code_panel("logistic_regression")
 
     outs = [fit_plot, loss_plot, contrast_plot, b_fixed, status, answer, run]
-    training = start.click(
+    live.train_button(
+        start,
+        stop,
         on_train,
         [data, lr, epochs, seed, reduction, hours, lang],
         outs,
         concurrency_id="lg_train",
         show_progress="minimal",
-        **live.TRAINING,
     )
-    stop.click(None, cancels=[training])
     data.input(on_data, [data, hours, lang], outs, **ui.CHEAP)
     ui.on_inputs(on_query, [run, data, hours, lang], [fit_plot, answer], triggers=[hours])
     ui.on_inputs(on_contrast, [run, data, b_fixed, lang], contrast_plot, triggers=[b_fixed.input])

@@ -488,15 +488,16 @@ def build(lang: ui.TabLang) -> None:
     prediction = gr.Markdown(t("pima_need_train", "en"), elem_id="pima-prediction")
     ui.code_panel("pima")
 
-    training = start.click(
+    _, stopping = live.train_button(
+        start,
+        stop,
         train,
         [activation, optimizer, lr, epochs, seed, lang, *patient],
         [loss_plot, acc_plot, status, run, net_plot, prediction],
         show_progress="hidden",
         concurrency_id="pima_train",
-        **live.TRAINING,
     )
-    stop.click(None, cancels=[training]).then(after_stop, [run, lang, *patient], [net_plot, prediction], **ui.CHEAP)
+    stopping.then(after_stop, [run, lang, *patient], [net_plot, prediction], **ui.CHEAP)
     predict.click(on_predict, [run, lang, *patient], prediction, **ui.CHEAP)
     # A link sets the patient's boxes and the picked patient at once: the boxes it sets are held over the
     # pick's own (events read their inputs when they start, so on_lang's release comes after on_pick's read).

@@ -641,11 +641,10 @@ def build(lang: ui.TabLang) -> None:
 
     config = [dataset, n, noise, test_pct, seed, layers, activation, feats, *optimization]
     outputs = [boundary, loss_plot, status, run]
-    live_opts = {"show_progress": "minimal", **live.TRAINING}
+    live_opts = {"show_progress": "minimal"}
     inputs = [run, *config, epochs, show_test, discrete, lang]
-    training = start.click(on_train, inputs, outputs, concurrency_id="pg_train", **live_opts)
-    continuing = cont.click(on_continue, inputs, outputs, concurrency_id="pg_continue", **live_opts)
-    stop.click(None, cancels=[training, continuing])
+    live.train_button(start, stop, on_train, inputs, outputs, concurrency_id="pg_train", **live_opts)
+    live.train_button(cont, stop, on_continue, inputs, outputs, concurrency_id="pg_continue", **live_opts)
 
     view = [run, dataset, n, noise, test_pct, seed, show_test, discrete, lang]
     ui.on_inputs(redraw, view, [boundary, loss_plot, status], triggers=[show_test, discrete, lang])

@@ -346,13 +346,8 @@ def build(lang: ui.TabLang) -> None:
     # on every change of an input, the language included (a drag's steps, collapsed by always_last)
     ui.on_inputs(on_logits, [n, target, lang, *logits], [probs, math_md, held])
     mlp_out = [loss_plot, acc_plot, status, digits, run]
-    training = start.click(
-        on_train,
-        [lr, momentum, batch_size, epochs, seed, lang],
-        mlp_out,
-        concurrency_id="sm_train",
-        **live.TRAINING,
+    live.train_button(
+        start, stop, on_train, [lr, momentum, batch_size, epochs, seed, lang], mlp_out, concurrency_id="sm_train"
     )
-    stop.click(None, cancels=[training])
     ui.on_inputs(on_lang, [run, lang], mlp_out, triggers=[lang])
     gr.api(api_softmax_ce, api_name="softmax_ce")

@@ -590,13 +590,13 @@ def build(lang: ui.TabLang) -> None:
     cell.input(on_cell, cell, [hidden, layers, lr, linear], **ui.CHEAP)
     linear.change(on_linear, [cell, linear], hidden, **ui.CHEAP)
     train_out = [status, console, loss_plot, hidden_plot, probs_plot, run]
-    training = start.click(
+    live.train_button(
+        start,
+        stop,
         on_train,
         [source, target, cell, hidden, layers, linear, lr, epochs, seed, lang],
         train_out,
         concurrency_id="rnn_train",
-        **live.TRAINING,
     )
-    stop.click(None, cancels=[training], api_visibility="private")
     ui.on_inputs(on_lang, [run, lang], train_out, triggers=[lang])
     gr.api(api_rnn_train, api_name="rnn_train", concurrency_limit=live.TRAIN_CONCURRENCY, concurrency_id="rnn_api")

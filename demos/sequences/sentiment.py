@@ -465,7 +465,7 @@ def your_prediction(model, vocab, text) -> list[float] | None:
 
 
 def on_train(epochs, lr, seed, text, lang):
-    """Stream a from-scratch run: one frame per epoch; Stop cancels it, the time limit ends it."""
+    """Stream a from-scratch run: one frame per epoch; Stop or the time limit ends it."""
     import math
     import time
 
@@ -614,9 +614,6 @@ def build(lang: ui.TabLang) -> None:
     ui.on_inputs(on_text_lang, [text, lang], shown, concurrency_limit=live.per_process(4), concurrency_id="st_predict")
     ui.on_inputs(on_eval, [lang], [eval_md, cm_plot])
     train_out = [status, loss_plot, acc_plot, run]
-    training = start.click(
-        on_train, [epochs, lr, seed, text, lang], train_out, concurrency_id="st_train", **live.TRAINING
-    )
-    stop.click(None, cancels=[training], api_visibility="private")
+    live.train_button(start, stop, on_train, [epochs, lr, seed, text, lang], train_out, concurrency_id="st_train")
     ui.on_inputs(on_live_lang, [run, lang], [head, *train_out], triggers=[lang])
     gr.api(api_sentiment, api_name="sentiment")

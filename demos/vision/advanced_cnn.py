@@ -780,10 +780,7 @@ def build(lang: ui.TabLang) -> None:
     _models_section(lang)
     # the race is wired here, after the models' redraw: the events keep their order on a language change
     race_out = [race_plot, race_md, race]
-    training = start.click(
-        on_race, [depth, activation, seed, epochs, lang], race_out, concurrency_id="ac_race", **live.TRAINING
-    )
-    stop.click(None, cancels=[training])
+    live.train_button(start, stop, on_race, [depth, activation, seed, epochs, lang], race_out, concurrency_id="ac_race")
     ui.on_inputs(on_race_lang, [race, lang], race_out, triggers=[lang])
     gr.api(api_inception_block, api_name="inception_block")
     gr.api(api_residual_block, api_name="residual_block")

@@ -412,14 +412,9 @@ def build(lang: ui.TabLang) -> None:
     ui.code_panel("cnn_training")
 
     out = [loss_plot, acc_plot, status, digits, session]
-    training = start.click(
-        on_train,
-        [model, lr, momentum, batch_size, epochs, seed, lang],
-        out,
-        concurrency_id="ct_train",
-        **live.TRAINING,
+    live.train_button(
+        start, stop, on_train, [model, lr, momentum, batch_size, epochs, seed, lang], out, concurrency_id="ct_train"
     )
-    stop.click(None, cancels=[training])
     ui.on_inputs(on_lang, [session, lang], out, triggers=[lang])
     # whenever the model, the batch size or the language changes (so also when the tab is first shown)
     ui.on_inputs(on_trace, [model, batch_size, lang], trace)

@@ -161,13 +161,56 @@ def on_inputs(fn, inputs: list, outputs, triggers: list | None = None, **setting
     other triggers (None if the language was the only one)."""
     events = list(inputs if triggers is None else triggers)
     draw = _TAB_DRAW[-1] if _TAB_DRAW else None
-    if draw is not None and draw.lang in events and draw.takes(fn, settings):
+    joined = draw is not None and draw.lang in events and draw.takes(fn, settings)
+    if joined:
         draw.add(fn, inputs, outputs)
         events.remove(draw.lang)
         if not events:
             return None
-        settings = {**settings, "js": draw.step_js(fn)}
-    return gr.on([getattr(c, "change", c) for c in events], fn, inputs, outputs, **{**REDRAW, **settings})
+    step, back = step_js(next(_STEP_NUMBERS), draw.number if joined else None)
+    event = gr.on([getattr(c, "change", c) for c in events], fn, inputs, outputs, js=step, **{**REDRAW, **settings})
+    answered(event, back)
+    return event
+
+
+def answered(event, js: str) -> None:
+    """Run the browser function ``js`` once ``event`` has answered, with or without an error: Gradio
+    6.31's page runs a ``.then`` only after a success (and a ``.failure`` only after an error)."""
+    event.then(None, js=js, queue=False)
+    event.failure(None, js=js, queue=False)
+
+
+_STEP_NUMBERS = itertools.count()
+
+
+# A redraw's answers must land in the order its values were set. Gradio's "always_last" keeps one
+# request of an event out at a time, but only from the moment it is sent: an event that sets several
+# controls at once (a link opening a tab, a Reset) fires their changes within a few milliseconds, each
+# gathers the values set so far, and all go out together; the one sent with a half-set view (say,
+# batch size new, drop_last still old) may answer last and stay. So the page numbers each set of
+# values a step is given, and sends a step only when every request of it still out carries the
+# newest set (identical requests may answer in any order), with that newest set: a burst of changes
+# costs two round trips, not one per change. A step of a tab whose first draw is out waits for that
+# draw too (its answer, sent with older values, would land over the step's). A copy held 20 s (a
+# lost answer) goes anyway.
+def step_js(number: int, draw: int | None) -> tuple[str, str]:
+    """Browser side of a redraw's step: (held while busy, then sent; counted back when answered)."""
+    state = f"((window.gdSteps = window.gdSteps || {{}})[{number}] ||= {{ out: 0, args: null, v: 0, sent: 0 }})"
+    draw_out = "false" if draw is None else f"(window.gdDraws || {{}})[{draw}] > 0"
+    step = f"""async (...a) => {{
+  const s = {state};
+  s.args = a;
+  s.v += 1;
+  const busy = () => (s.out > 0 && s.sent !== s.v) || {draw_out};
+  let i = 0;
+  for (; i < 1000 && busy(); i++) await new Promise((r) => setTimeout(r, 20));
+  if (i === 1000) s.out = 0;
+  s.out += 1;
+  s.sent = s.v;
+  return s.args;
+}}"""
+    back = f"() => {{ const s = {state}; s.out = Math.max(0, s.out - 1); }}"
+    return step, back
 
 
 _TAB_DRAW: list[TabDraw] = []  # the lecture tab being built, if any
@@ -189,11 +232,8 @@ class TabDraw:
         self.parts: list[tuple] = []  # (fn, inputs, outputs)
         self.number = next(_DRAW_NUMBERS)  # names this draw in the page's JS (window.gdDraws)
 
-    # A part that has its own triggers too (a slider's step) races the draw: a student moves w while
-    # the tab's first draw, sent with the old w, is on its way; the step answers first and the draw's
-    # answer for the old w lands over it. So while the draw is out, the page holds the step back and
-    # sends it after the draw has answered, with the latest values any held step of it was given
-    # (several held steps then all draw that one view, whatever order they answer in).
+    # Its answer, sent with the values of the moment the tab was first shown, must not land over a
+    # step's: see step_js, which holds a step while the draw is out (window.gdDraws counts it).
     def draw_js(self) -> tuple[str, str]:
         """Browser side of the draw: count it out when sent, back when answered (or failed)."""
         n = self.number
@@ -202,17 +242,6 @@ class TabDraw:
         )
         back = f"() => {{ const d = window.gdDraws || {{}}; d[{n}] = Math.max(0, (d[{n}] || 0) - 1); }}"
         return out, back
-
-    def step_js(self, fn) -> str:
-        """Browser side of a step: sent at once unless this tab's draw is out; then held (up to 20 s)."""
-        n, key = self.number, f"{self.number}.{len(self.parts)}"
-        return f"""async (...a) => {{
-  const held = window.gdHeld = window.gdHeld || {{}};
-  if (!((window.gdDraws || {{}})[{n}] > 0)) return a;
-  held['{key}'] = a;
-  for (let i = 0; i < 1000 && (window.gdDraws || {{}})[{n}] > 0; i++) await new Promise((r) => setTimeout(r, 20));
-  return held['{key}'];
-}}"""
 
     @staticmethod
     def takes(fn, settings: dict) -> bool:
@@ -255,7 +284,7 @@ class TabDraw:
             return result[0] if len(outputs) == 1 else result  # Gradio takes one output's value as is
 
         out, back = self.draw_js()
-        self.lang.change(draw_tab, inputs, outputs, js=out, **REDRAW).then(None, js=back, queue=False)
+        answered(self.lang.change(draw_tab, inputs, outputs, js=out, **REDRAW), back)
 
 
 @contextlib.contextmanager

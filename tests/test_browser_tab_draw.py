@@ -1,5 +1,7 @@
-"""ui.tab_draw in real Chromium: a slider step sent while the tab's draw is out is not overwritten
-by the draw's answer for the old value (the race a student dragging during the first draw met)."""
+"""ui.tab_draw and ui.on_inputs in real Chromium: a slider step sent while the tab's draw is out is
+not overwritten by the draw's answer for the old value (the race a student dragging during the first
+draw met), and an event that sets two controls at once ends on the view of both new values (a link
+opening a tab: one step went out with half the values set and answered last)."""
 
 from __future__ import annotations
 
@@ -54,3 +56,48 @@ def test_a_step_sent_during_the_draw_keeps_its_answer(page: Page, slow_draw_url)
     box.fill("3")  # and with no draw out, a step is sent at once
     box.press("Enter")
     expect(out).to_contain_text("w = 3.0 (zh)", timeout=1_000)
+
+
+@pytest.fixture
+def burst_url():
+    """A button that opens a tab and sets its three controls at once (as a link does), and a redraw of
+    the three that is slow while they are half set. The tab's controls mount as it opens and take
+    their values over several ticks, and each change fires the redraw with the values set so far."""
+    import gradio as gr
+
+    from demos import ui
+
+    def view(a, b, c):
+        if not (a == 5 and b and c == 5):  # half set: this answer is slow, and must not be the last one shown
+            time.sleep(1.0)
+        return f"a = {a:g}, b = {b}, c = {c:g}"
+
+    with gr.Blocks() as demo:
+        both = gr.Button("open", elem_id="open")
+        with gr.Tabs() as tabs:
+            with gr.Tab("one", id="one"):
+                gr.Markdown("first")
+            with gr.Tab("two", id="two"):
+                a = gr.Number(1, elem_id="a")
+                b = gr.Checkbox(False, elem_id="b")
+                c = gr.Slider(0, 10, value=1, elem_id="c")
+                out = gr.Markdown("", elem_id="out")
+        ui.on_inputs(view, [a, b, c], out)
+        both.click(lambda: (gr.Tabs(selected="two"), 5, True, 5), None, [tabs, a, b, c], show_progress="hidden")
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
+def test_controls_set_at_once_end_on_the_view_of_all(page: Page, burst_url):
+    page.goto(burst_url)
+    page.locator("#open").click()
+    out = page.locator("#out")
+    expect(out).to_contain_text("a = 5, b = True, c = 5", timeout=10_000)
+    page.wait_for_timeout(2000)  # after any half-set answer (before the fix: "c = 1" landed last)
+    expect(out).to_contain_text("a = 5, b = True, c = 5")
+    out_now = page.evaluate("Object.values(window.gdSteps).map((s) => s.out)")
+    assert out_now == [0], out_now  # every request of the step answered and was counted back

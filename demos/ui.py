@@ -192,7 +192,9 @@ _STEP_NUMBERS = itertools.count()
 # newest set (identical requests may answer in any order), with that newest set: a burst of changes
 # costs two round trips, not one per change. A step of a tab whose first draw is out waits for that
 # draw too (its answer, sent with older values, would land over the step's). A copy held 20 s (a
-# lost answer) goes anyway.
+# lost answer) goes anyway. Left open: the draw is counted out by its own js, which Gradio runs after
+# gathering the draw's values; a step whose values change in between (a click in the tab's first
+# milliseconds) is not held, and the draw's older answer can land last.
 def step_js(number: int, draw: int | None) -> tuple[str, str]:
     """Browser side of a redraw's step: (held while busy, then sent; counted back when answered)."""
     state = f"((window.gdSteps = window.gdSteps || {{}})[{number}] ||= {{ out: 0, args: null, v: 0, sent: 0 }})"

@@ -39,6 +39,15 @@ class _Request:  # what the wiring reads of gr.Request
         self.session_hash = session
 
 
+def _call(coroutine):
+    """Run a coroutine that awaits nothing (asyncio.run refuses inside the browser tests' event loop)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("the coroutine awaited something")
+
+
 def _wired(frames_made: list, closed: list):
     """A Train/Stop pair on a toy run of 5 frames; returns (arm, ask_stop, run) as Gradio calls them."""
     import gradio as gr
@@ -70,48 +79,42 @@ def _wired(frames_made: list, closed: list):
 
 
 def test_stop_ends_a_run_between_frames_and_closes_it():
-    import asyncio
-
     made, closed = [], []
     arm, ask_stop, run = _wired(made, closed)
     me, other = _Request("me"), _Request("other")
-    asyncio.run(arm(me))
+    _call(arm(me))
     frames = run(me, 5)
     assert next(frames) == 0
-    asyncio.run(ask_stop(other))  # another page's Stop: not mine
+    _call(ask_stop(other))  # another page's Stop: not mine
     assert next(frames) == 1
-    asyncio.run(ask_stop(me))
+    _call(ask_stop(me))
     assert list(frames) == []  # the frame computed after the Stop is not shown
     assert made == [0, 1, 2] and closed == [True]
     # the next Train starts afresh, and runs to the end
-    asyncio.run(arm(me))
+    _call(arm(me))
     assert list(run(me, 5)) == [0, 1, 2, 3, 4]
     assert not live._FLAGS  # nothing left behind
 
 
 def test_stop_while_waiting_in_the_queue_runs_nothing_and_a_stop_when_idle_is_forgotten():
-    import asyncio
-
     made, closed = [], []
     arm, ask_stop, run = _wired(made, closed)
     me = _Request("me")
-    asyncio.run(arm(me))  # Train clicked; the run waits for a free slot
-    asyncio.run(ask_stop(me))
+    _call(arm(me))  # Train clicked; the run waits for a free slot
+    _call(ask_stop(me))
     assert list(run(me, 5)) == [] and made == []
-    asyncio.run(ask_stop(me))  # Stop with nothing running
-    asyncio.run(arm(me))
+    _call(ask_stop(me))  # Stop with nothing running
+    _call(arm(me))
     assert list(run(me, 3)) == [0, 1, 2]
 
 
 def test_a_second_train_click_while_running_keeps_the_flag():
-    import asyncio
-
     made, closed = [], []
     arm, ask_stop, run = _wired(made, closed)
     me = _Request("me")
-    asyncio.run(arm(me))
+    _call(arm(me))
     frames = run(me, 5)
     next(frames)
-    asyncio.run(arm(me))  # the page skips the second run (trigger mode "once"), not its arm
-    asyncio.run(ask_stop(me))
+    _call(arm(me))  # the page skips the second run (trigger mode "once"), not its arm
+    _call(ask_stop(me))
     assert list(frames) == []

@@ -6,6 +6,7 @@ bounded in time and request count). Prints p50/p95/max latency and errors per en
     python benchmarks/load.py --users 4 --trainers 1 --seconds 5    # the CI smoke setting
     python benchmarks/load.py --users 100 --hall 2 --kill-after 10  # 2 processes behind HAProxy, one killed
     python benchmarks/load.py --senders 100 --compare-senders      # + 100 students sending to a class, vs none
+    python benchmarks/load.py --senders 100 --compare-senders --pairs 2   # ... twice, in alternating order
 
 Each student is a closed loop: send one event, wait for its answer, think for a
 moment (uniform in --think seconds), repeat; this is how a dragged slider behaves
@@ -409,6 +410,12 @@ def parse(argv):
         action="store_true",
         help="run the scenario twice, without the senders and with them (a fresh server each), and compare",
     )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=1,
+        help="with --compare-senders: pairs of runs, in alternating order; p95 over each condition's runs pooled",
+    )
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
@@ -419,6 +426,8 @@ def parse(argv):
         parser.error("--send-every LO HI needs 0 < LO <= HI")
     if args.compare_senders and args.senders < 1:
         parser.error("--compare-senders needs --senders N")
+    if args.pairs < 1:
+        parser.error("--pairs needs at least 1")
     return args
 
 
@@ -574,41 +583,63 @@ def run_once(args) -> dict:
     result = {"users": args.users, "trainers": args.trainers, "seconds": args.seconds, "hall": args.hall}
     result |= {"senders": args.senders, "send_every": list(args.send_every)}
     result |= {"rows": rows, "fault": summary, "sends": sends, "cpu": cpu}
+    result["latency"] = {name: sorted(rec.latency.get(name, [])) for name in (*COMPARED, "/class_submit")}
     return result
 
 
 COMPARED = ("/linear_model_view", "/draw_digit_view")  # a dragged slider, a drawn digit
 
 
-def compare(without: dict, with_: dict) -> dict:
-    """The drag and draw p95 without and with the senders, their ratio, and the sends' figures."""
-    rows = [{r["endpoint"]: r for r in result["rows"]} for result in (without, with_)]
+def p95(xs: list[float]) -> float | None:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(0.95 * len(xs)))] if xs else None
+
+
+def compare(withouts: list[dict], withs: list[dict]) -> dict:
+    """The drag and draw p95 without and with the senders (each over the pooled latencies of its
+    runs), their ratio, each pair's own ratio, and the sends' figures (pooled)."""
+    pooled = [
+        {name: [x for run in runs for x in run["latency"].get(name, [])] for name in (*COMPARED, "/class_submit")}
+        for runs in (withouts, withs)
+    ]
     out = {}
     for name in COMPARED:
-        if name in rows[0] and name in rows[1] and rows[0][name]["p95"] and rows[1][name]["p95"] is not None:
-            a, b = rows[0][name], rows[1][name]
+        a, b = pooled[0][name], pooled[1][name]
+        if a and b:
+            pairs = [p95(w["latency"][name]) / p95(o["latency"][name])
+                     for o, w in zip(withouts, withs) if o["latency"][name] and w["latency"][name]]  # fmt: skip
             out[name] = {
-                "p95_without": a["p95"],
-                "p95_with": b["p95"],
-                "ratio": b["p95"] / a["p95"],
-                "ok_without": a["ok"],
-                "ok_with": b["ok"],
+                "p95_without": p95(a),
+                "p95_with": p95(b),
+                "ratio": p95(b) / p95(a),
+                "ok_without": len(a),
+                "ok_with": len(b),
+                "pair_ratios": pairs,
             }
-    submit = rows[1].get("/class_submit", {})
-    out["/class_submit"] = {k: submit.get(k) for k in ("ok", "errors", "p50", "p95", "max")}
-    out["cpu"] = {"without": without["cpu"], "with": with_["cpu"]}
+    sends = pooled[1]["/class_submit"]
+    errors = sum({r["endpoint"]: r for r in run["rows"]}.get("/class_submit", {}).get("errors", 0) for run in withs)
+    out["/class_submit"] = {
+        "ok": len(sends),
+        "errors": errors,
+        "p50": statistics.median(sends) if sends else None,
+        "p95": p95(sends),
+        "max": max(sends) if sends else None,
+    }
+    out["cpu"] = {"without": withouts[0]["cpu"], "with": withs[0]["cpu"]}
     return out
 
 
 def print_comparison(args, comparison: dict, sends: dict) -> None:
-    where = f"both on {args.url}" if args.url else "a fresh server for each run"
-    print(f"\nwithout and with {args.senders} senders ({where}):")
-    print(f"{'endpoint':<22}{'ok without':>12}{'ok with':>9}{'p95 without':>13}{'p95 with':>10}{'ratio':>7}")
+    where = f"all on {args.url}" if args.url else "a fresh server for each run"
+    order = "" if args.pairs == 1 else f", {args.pairs} pairs in the order without-with, with-without, ..."
+    print(f"\nwithout and with {args.senders} senders ({where}{order}):")
+    print(f"{'endpoint':<22}{'ok without':>12}{'ok with':>9}{'p95 without':>13}{'p95 with':>10}{'ratio':>7}  pairs")
     for name in COMPARED:
         if c := comparison.get(name):
+            pairs = " ".join(f"{r:.2f}" for r in c["pair_ratios"])
             print(
                 f"{name:<22}{c['ok_without']:>12}{c['ok_with']:>9}{c['p95_without']:>13.3f}"
-                f"{c['p95_with']:>10.3f}{c['ratio']:>7.2f}"
+                f"{c['p95_with']:>10.3f}{c['ratio']:>7.2f}  {pairs}"
             )
     cores = {k: comparison["cpu"][k]["server_cores"] for k in ("without", "with")}
     if None not in cores.values():
@@ -623,12 +654,19 @@ def print_comparison(args, comparison: dict, sends: dict) -> None:
 def main(argv=None) -> dict:
     args = parse(argv)
     if args.compare_senders:
-        without = run_once(argparse.Namespace(**(vars(args) | {"senders": 0})))
-        print()
-        with_ = run_once(args)
-        comparison = compare(without, with_)
-        print_comparison(args, comparison, with_["sends"])
-        result = {"without": without, "with": with_, "comparison": comparison, "sends": with_["sends"]}
+        # pairs alternate their order (without-with, with-without, ...): a second run on this machine
+        # tends to be slower than the first, and one order alone would charge that to the senders
+        withouts, withs = [], []
+        for i in range(args.pairs):
+            for senders in (0, args.senders) if i % 2 == 0 else (args.senders, 0):
+                run = run_once(argparse.Namespace(**(vars(args) | {"senders": senders})))
+                (withs if senders else withouts).append(run)
+                print()
+        comparison = compare(withouts, withs)
+        sends = {"kept": sum(r["sends"]["kept"] for r in withs), "ok": sum(r["sends"]["ok"] for r in withs)}
+        print_comparison(args, comparison, sends)
+        result = {"without": withouts[0], "with": withs[0], "comparison": comparison, "sends": withs[0]["sends"]}
+        result |= {"runs": {"without": withouts, "with": withs}}
     else:
         result = run_once(args)
     if args.json:

@@ -56,7 +56,10 @@ def test_load_script_refuses_remote_servers():
         load.main(["--url", "https://example.org/"])
 
 
-@pytest.mark.parametrize("argv", [["--compare-senders"], ["--senders", "3", "--send-every", "2", "1"]])
+@pytest.mark.parametrize(
+    "argv",
+    [["--compare-senders"], ["--senders", "3", "--send-every", "2", "1"], ["--senders", "3", "--pairs", "0"]],
+)
 def test_load_script_refuses_bad_sender_options(argv):
     load = load_module("load")
     with pytest.raises(SystemExit):

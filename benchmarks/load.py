@@ -202,13 +202,18 @@ def trainer_action(r: random.Random):
     return "/sigmoids_fit", ("lee", "sigmoid", 6, r.randrange(1000), 3000, 0.05)
 
 
+CONNECT_TIMEOUT = 60.0  # s, each request of a new session's set-up
+
+
 def connect(url: str, rec: Recorder, row: str = "(connect)"):
     """A new session, as a page open or a reload gives one: (client, the process it is pinned to)."""
     from gradio_client import Client
 
     t0 = time.perf_counter()
     try:
-        client = Client(url, verbose=False, ssl_verify=False)
+        # a browser waits for a page longer than httpx's default 5 s: 40 students opening the 2 MB
+        # config at once on 2 cores take up to about 9 s here
+        client = Client(url, verbose=False, ssl_verify=False, httpx_kwargs={"timeout": CONNECT_TIMEOUT})
     except Exception as e:  # noqa: BLE001 - counted, reported
         rec.add(row, None, repr(e)[:200])
         return None, None

@@ -15,6 +15,16 @@ from deploy.hall import free_port
 pytestmark = pytest.mark.browser  # starts a real Chromium: the slow tier
 
 
+def served(demo):
+    """Launch a test app on a free loopback port; yield its URL, then close it."""
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
 @pytest.fixture
 def slow_draw_url():
     """A tab whose language draw takes 1.5 s at w = 1; the page sets the language on load."""
@@ -34,12 +44,7 @@ def slow_draw_url():
             out = gr.Markdown("w = 1.0", elem_id="out")
             ui.on_inputs(view, [w, lang], out)
         demo.load(None, None, lang, js="() => 'zh'")
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
+    yield from served(demo)
 
 
 def test_a_step_sent_during_the_draw_keeps_its_answer(page: Page, slow_draw_url):
@@ -84,12 +89,7 @@ def burst_url():
                 out = gr.Markdown("", elem_id="out")
         ui.on_inputs(view, [a, b, c], out)
         both.click(lambda: (gr.Tabs(selected="two"), 5, True, 5), None, [tabs, a, b, c], show_progress="hidden")
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
+    yield from served(demo)
 
 
 def test_controls_set_at_once_end_on_the_view_of_all(page: Page, burst_url):

@@ -9,6 +9,10 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# After every event Gradio's queue rebuilds a pandas summary of its last 10,000 events for a
+# monitoring dashboard this app never enables: 4-13 ms of the one interpreter per event, more as
+# events pile up (benchmarks/README, class mode). Once in a billion events instead.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9))
 
 import json  # noqa: E402
 import threading  # noqa: E402

@@ -9,10 +9,6 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-# After every event Gradio's queue rebuilds a pandas summary of its last 10,000 events for a
-# monitoring dashboard this app never enables: 4-13 ms of the one interpreter per event, more as
-# events pile up (benchmarks/README, class mode). Once in a billion events instead.
-os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9))
 
 import json  # noqa: E402
 import threading  # noqa: E402
@@ -25,6 +21,9 @@ from demos.classroom import send as class_send  # noqa: E402
 from demos.classroom import tab as class_tab  # noqa: E402
 from demos.i18n import DEFAULT_LANG, I18N, JS_CHANGE_LOCALE, JS_DETECT_LANG, JS_RELABEL, norm_lang  # noqa: E402
 from demos.ui import torch_ready  # noqa: E402
+from deploy import tuning  # noqa: E402
+
+tuning.configure()  # what Gradio and Python do per event and session that the app does not need
 
 THEME = gr.themes.Default(primary_hue="blue", neutral_hue="slate", text_size=gr.themes.sizes.text_lg)
 
@@ -274,9 +273,15 @@ def launch(demo: gr.Blocks, **kwargs):
     """Launch with the app's theme, style and translation table.
 
     torch (about 1.5 s to import) is imported in the background, so the first
-    page never waits for it and the first training click rarely does.
+    page never waits for it and the first training click rarely does; then the
+    process's long-lived objects are frozen out of garbage collection.
     """
-    threading.Thread(target=torch_ready, daemon=True).start()
+
+    def warm_up():
+        torch_ready()
+        tuning.settle()
+
+    threading.Thread(target=warm_up, daemon=True).start()
     return demo.launch(theme=THEME, css=CSS, i18n=I18N.table(), **kwargs)
 
 

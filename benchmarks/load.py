@@ -30,6 +30,7 @@ the repository's classdata/.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -452,16 +453,23 @@ def run_class(url: str, args, kill=None, pids: list[int] | None = None) -> tuple
         payloads = send_payloads() if args.senders else None
         joined: dict = {"code": None, "senders": []}
 
-        def join_senders():
-            """Once every student has connected (their connect phase as without senders), before the
-            measured phase: the class and its senders, a few at a time."""
-            try:
-                joined["code"], joined["senders"] = open_class(url, args.senders, rec)
-            except Exception as e:  # noqa: BLE001 - raised below, once the students are let go
-                joined["error"] = e
+        def before_measuring():
+            """Once every student has connected: with senders, the class and its senders, a few at a
+            time (their connect phase as without senders); then this generator's garbage collector is
+            kept out of the measured phase."""
+            if args.senders:
+                try:
+                    joined["code"], joined["senders"] = open_class(url, args.senders, rec)
+                except Exception as e:  # noqa: BLE001 - raised below, once the students are let go
+                    joined["error"] = e
+            # A full collection here walks every client's parsed copy of the app's API (about 20,000
+            # objects a client) and stops every client thread meanwhile: up to 1.2 s with 142 clients,
+            # which the latencies then showed as the server's. Once before, none during.
+            gc.collect()
+            gc.disable()
 
         total = args.users + args.trainers
-        ready = threading.Barrier(total + 1, action=join_senders if args.senders else None)
+        ready = threading.Barrier(total + 1, action=before_measuring)
         clock = {"stop": float("inf")}
         common = (clock, args.max_requests, args.think, digits, endpoints, rec, ready)
         kinds = ["trainer" if i < args.trainers else "student" for i in range(total)]
@@ -470,31 +478,38 @@ def run_class(url: str, args, kill=None, pids: list[int] | None = None) -> tuple
         ]
         for th in threads:
             th.start()
-        ready.wait()  # every client has connected (and the senders joined): the measured phase starts
-        cpu0 = cpu_now(pids or [])
-        start = time.monotonic()
-        clock["start"], clock["stop"] = start, start + args.seconds
-        if "error" in joined:
-            clock["stop"] = start
-            raise joined["error"]
-        code, senders = joined["code"], joined["senders"]
-        sending = [
-            threading.Thread(
-                target=run_sender, args=(url, s, code, 10_000 + i, clock, args, payloads, rec), daemon=True
-            )
-            for i, s in enumerate(senders)
-        ]
-        for th in sending:
-            th.start()
-        fault = {}
-        if kill:
-            time.sleep(args.kill_after)
-            fault = kill(rec) | {"at": time.monotonic()}
-        for th in threads + sending:
-            th.join(max(0.0, start + args.seconds + 120 - time.monotonic()))
-        wall, server, generator = (b - a for a, b in zip(cpu0, cpu_now(pids or [])))
-        cpu = {"seconds": wall, "server_cores": server / wall if pids else None, "generator_cores": generator / wall}
-        sends = sends_kept(url, code, len(senders), rec) if args.senders else None
+        try:
+            ready.wait()  # every client has connected (and the senders joined): the measured phase starts
+            cpu0 = cpu_now(pids or [])
+            start = time.monotonic()
+            clock["start"], clock["stop"] = start, start + args.seconds
+            if "error" in joined:
+                clock["stop"] = start
+                raise joined["error"]
+            code, senders = joined["code"], joined["senders"]
+            sending = [
+                threading.Thread(
+                    target=run_sender, args=(url, s, code, 10_000 + i, clock, args, payloads, rec), daemon=True
+                )
+                for i, s in enumerate(senders)
+            ]
+            for th in sending:
+                th.start()
+            fault = {}
+            if kill:
+                time.sleep(args.kill_after)
+                fault = kill(rec) | {"at": time.monotonic()}
+            for th in threads + sending:
+                th.join(max(0.0, start + args.seconds + 120 - time.monotonic()))
+            wall, server, generator = (b - a for a, b in zip(cpu0, cpu_now(pids or [])))
+            cpu = {
+                "seconds": wall,
+                "server_cores": server / wall if pids else None,
+                "generator_cores": generator / wall,
+            }
+            sends = sends_kept(url, code, len(senders), rec) if args.senders else None
+        finally:
+            gc.enable()  # also when the class could not be opened
     return rec, fault, sends, cpu
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import subprocess
@@ -45,6 +46,7 @@ def test_load_script_small_run(server_url, capsys):
     assert set(sends["counts"]) == set(load.ACTIVITIES) and min(sends["counts"].values()) >= 1, sends
     assert set(result["comparison"]) == {"/linear_model_view", "/draw_digit_view", "/class_submit", "cpu"}
     assert with_["cpu"]["server_cores"] is None and with_["cpu"]["generator_cores"] > 0  # --url: no server pid
+    assert gc.isenabled()  # the generator's collector, off while measuring, is on again
     out = capsys.readouterr().out
     assert "p95" in out and "/linear_model_view" in out and "ratio" in out
     assert f"sends kept: {sends['kept']} of {sends['ok']}" in out

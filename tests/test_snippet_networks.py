@@ -172,4 +172,5 @@ def test_poems_snippet_network_is_the_committed_model():
     _, vocab = poems_model.load()
     ids = torch.tensor([vocab.encode("5x4", "白日依山尽黄河入海流欲穷千里目更上一层楼")])  # (1, T)
     with torch.no_grad():
-        torch.testing.assert_close(net(ids)[0], model(ids)[0], rtol=0, atol=0)
+        # the app's F.linear and the snippet's "y @ W.T + b" round apart (2e-6) on some CPUs
+        torch.testing.assert_close(net(ids)[0], model(ids)[0], rtol=1e-5, atol=1e-5)

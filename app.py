@@ -16,7 +16,7 @@ import threading  # noqa: E402
 import gradio as gr  # noqa: E402
 
 import demos  # noqa: E402
-from demos import links, live, ui  # noqa: E402
+from demos import links, live, offload, ui  # noqa: E402
 from demos.classroom import send as class_send  # noqa: E402
 from demos.classroom import tab as class_tab  # noqa: E402
 from demos.i18n import DEFAULT_LANG, I18N, JS_CHANGE_LOCALE, JS_DETECT_LANG, JS_RELABEL, norm_lang  # noqa: E402
@@ -280,6 +280,7 @@ def launch(demo: gr.Blocks, **kwargs):
     def warm_up():
         torch_ready()
         tuning.settle()
+        offload.start()  # the training processes' fork server imports torch and the tabs: a few seconds
 
     threading.Thread(target=warm_up, daemon=True).start()
     return demo.launch(theme=THEME, css=CSS, i18n=I18N.table(), **kwargs)

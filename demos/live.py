@@ -16,7 +16,7 @@ import time
 import gradio as gr
 import plotly.graph_objects as go
 
-from demos import ui
+from demos import offload, ui
 from demos.i18n import register, t
 
 register(
@@ -59,6 +59,9 @@ def train_button(start: gr.Button, stop: gr.Button, fn, inputs, outputs, *, conc
     6.31's page sometimes leaves an "Error" badge over the outputs for good (the cancelled run's
     end and the cancel's own race in the event stream), which students read as a crash.
 
+    The run itself goes to a child process (demos/offload.py) when ``fn`` is a module-level function,
+    off the interpreter that serves everyone's drags; closing it there kills the child.
+
     A click of Train first arms the flag (a quick event outside the queue), so a Stop while the
     run still waits for a free slot ends it before its first frame. One flag per page (Gradio's
     session) and Train button (``concurrency_id``); a second Train while one runs is skipped by
@@ -73,9 +76,12 @@ def train_button(start: gr.Button, stop: gr.Button, fn, inputs, outputs, *, conc
         if flag is not None:
             flag.set()
 
+    offloaded = offload.sendable(fn)
+
     def run(request: gr.Request, *args):
         flag = _flag(request, key, create=True)
-        frames = fn(*args)  # a generator: nothing runs before the first next()
+        # a generator either way: nothing runs (and no process starts) before the first next()
+        frames = offload.stream(fn, *args) if offloaded and offload.enabled() else fn(*args)
         try:
             if flag.is_set():  # stopped while it waited in the queue
                 return

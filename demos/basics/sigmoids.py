@@ -18,7 +18,7 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import links, live, ui
+from demos import links, live, offload, ui
 from demos.i18n import I18N, built_keys, register, t
 
 if TYPE_CHECKING:  # torch is imported lazily (ui.torch_ready): building the tab must not load it
@@ -525,4 +525,4 @@ def build(lang: ui.TabLang) -> None:
     ui.on_inputs(on_lang, [state, piece, start, lang], [state, *views, start], triggers=[lang])
     for component in (piece, *sliders):
         links.not_shared(component)
-    gr.api(api_sigmoids_fit, api_name="sigmoids_fit")
+    gr.api(offload.api(api_sigmoids_fit), api_name="sigmoids_fit")

@@ -16,7 +16,7 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
-from demos import live, ui
+from demos import live, offload, ui
 from demos.classroom import activities, send
 from demos.i18n import I18N, built_keys, register, t
 
@@ -655,4 +655,9 @@ def build(lang: ui.TabLang) -> None:
             redraw, view, [boundary, loss_plot, status], **ui.CHEAP
         )
     ui.on_inputs(on_arch, [layers, feats, activation, lang], arch)
-    gr.api(api_playground, api_name="playground", concurrency_limit=live.TRAIN_CONCURRENCY, concurrency_id="pg_api")
+    gr.api(
+        offload.api(api_playground),
+        api_name="playground",
+        concurrency_limit=live.TRAIN_CONCURRENCY,
+        concurrency_id="pg_api",
+    )

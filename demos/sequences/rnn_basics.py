@@ -10,7 +10,7 @@ import html
 import gradio as gr
 import plotly.graph_objects as go
 
-from demos import live, ui
+from demos import live, offload, ui
 from demos.i18n import I18N, built_keys, register, t
 from demos.sequences import rnn_compute as rc
 
@@ -599,4 +599,9 @@ def build(lang: ui.TabLang) -> None:
         concurrency_id="rnn_train",
     )
     ui.on_inputs(on_lang, [run, lang], train_out, triggers=[lang])
-    gr.api(api_rnn_train, api_name="rnn_train", concurrency_limit=live.TRAIN_CONCURRENCY, concurrency_id="rnn_api")
+    gr.api(
+        offload.api(api_rnn_train),
+        api_name="rnn_train",
+        concurrency_limit=live.TRAIN_CONCURRENCY,
+        concurrency_id="rnn_api",
+    )

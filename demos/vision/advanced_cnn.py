@@ -13,7 +13,7 @@ import math
 import gradio as gr
 import plotly.graph_objects as go
 
-from demos import live, ui
+from demos import live, offload, ui
 from demos.i18n import I18N, built_keys, register, t
 from demos.vision import advanced_cnn_compute as ac
 
@@ -784,4 +784,9 @@ def build(lang: ui.TabLang) -> None:
     ui.on_inputs(on_race_lang, [race, lang], race_out, triggers=[lang])
     gr.api(api_inception_block, api_name="inception_block")
     gr.api(api_residual_block, api_name="residual_block")
-    gr.api(api_gradient_flow, api_name="gradient_flow", concurrency_limit=live.per_process(4), concurrency_id="ac_grad")
+    gr.api(
+        offload.api(api_gradient_flow),
+        api_name="gradient_flow",
+        concurrency_limit=live.per_process(4),
+        concurrency_id="ac_grad",
+    )

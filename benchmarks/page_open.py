@@ -40,9 +40,27 @@ BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br", "User-Agent": "page_o
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far, from /proc (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds so far of a process and all its descendants (an app's training
+    processes, demos/offload.py), from /proc (Linux). Each process counts its own time and its reaped
+    children's, so a CPU second is counted once, whether the process that spent it still runs or not."""
+    stats = {}  # pid -> (parent pid, utime + stime + cutime + cstime in clock ticks)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:  # after the name's ")": state ppid ... utime(11) stime(12) cutime(13) cstime(14)
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]))
+    if pid not in stats:
+        raise FileNotFoundError(f"/proc/{pid}/stat")
+    tree, grew = {pid}, True
+    while grew:  # pids are recycled, so a child's can be lower than its parent's: grow until stable
+        grew = False
+        for p, (parent, _) in stats.items():
+            if parent in tree and p not in tree:
+                tree.add(p)
+                grew = True
+    return sum(stats[p][1] for p in tree) / os.sysconf("SC_CLK_TCK")
 
 
 def chromium() -> str:

@@ -3,8 +3,8 @@
 One Python interpreter serves every student's drag and draw. A training run in it
 holds the GIL for most of each step, so two students training made everyone else's
 events wait their turn for it (drag p95 1.85x with 2 trainers). A run in a child
-process competes only for the CPU, where the kernel's scheduler (and the child's
-lower priority) lets a drag's few milliseconds in at once.
+process competes only for the CPU, where the kernel's scheduler lets a drag's few
+milliseconds in at once: the child runs at idle priority (SCHED_IDLE).
 
 The children fork from one fork server that has imported torch and every tab
 (``demos.offload_preload``), so a run starts in tens of milliseconds. A run is a
@@ -30,7 +30,6 @@ from pathlib import Path
 
 import gradio as gr
 
-NICE = 10  # a run's priority below the server's: a drag's event takes a core before a training step
 _FRAME, _DONE, _ERROR = "frame", "done", "error"
 _NEXT = b"n"
 
@@ -140,8 +139,7 @@ def _serve(there, payload: bytes) -> None:
 
     Plain pickle, not the connection's own: multiprocessing's pickler would move tensors into shared
     memory and pass file descriptors, where bytes are all a frame needs."""
-    with contextlib.suppress(OSError):
-        os.nice(NICE)
+    _yield_to_the_server()
     try:
         fn, args = pickle.loads(payload)
         out = fn(*args)
@@ -155,6 +153,18 @@ def _serve(there, payload: bytes) -> None:
         return  # the parent stopped listening: the run ends here
     except BaseException as e:  # noqa: BLE001 - every error goes back to the page
         there.send_bytes(_pickled_error(e))
+
+
+def _yield_to_the_server() -> None:
+    """A run takes only the CPU time no one else wants. Linux's SCHED_IDLE: a waking server thread
+    (a drag's event) preempts a training step at once, where a merely lower priority (nice) still let
+    each of an event's thread hand-offs wait behind a step's time slice on a saturated machine.
+    Elsewhere, the lowest nice priority."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        with contextlib.suppress(OSError):
+            os.nice(19)
 
 
 def _pickled_error(e: BaseException) -> bytes:

@@ -52,7 +52,7 @@ from deploy import hall, haproxy  # noqa: E402
 from deploy.hall import free_port  # noqa: E402  (the one free-port helper; startup.py and the tests use it too)
 
 sys.path.insert(0, str(Path(__file__).parent))
-from page_open import cpu_seconds  # noqa: E402  (page_open.py imports this module's helpers only when run)
+from procs import cpu_seconds  # noqa: E402
 
 
 def class_env() -> dict[str, str]:
@@ -366,6 +366,34 @@ def run_sender(url, sender, code, seed, clock, args, payloads, rec):
         due += r.uniform(*args.send_every)
 
 
+def sender_process(url: str, args, conn) -> None:
+    """The senders, in a process of their own (spawned by run_class), as 100 other devices would be:
+    their clients' work (parsing answers, 100 more event streams) does not share the interpreter of
+    the clients whose latencies are measured. It opens the class and joins (reports ("joined", code,
+    count) or ("error", text)), waits for the measured phase's clock, sends, and sends back its records."""
+    rec = Recorder()
+    try:
+        code, senders = open_class(url, args.senders, rec)
+        payloads = send_payloads()
+    except Exception as e:  # noqa: BLE001 - raised in the parent
+        conn.send(("error", repr(e)[:500]))
+        return
+    conn.send(("joined", code, len(senders)))
+    clock = conn.recv()  # {"start", "stop"}: time.monotonic() is the machine's, the same in both processes
+    cpu0 = time.process_time()
+    gc.collect()  # as the parent: once before the measured phase, none during
+    gc.disable()
+    sending = [
+        threading.Thread(target=run_sender, args=(url, s, code, 10_000 + i, clock, args, payloads, rec), daemon=True)
+        for i, s in enumerate(senders)
+    ]
+    for th in sending:
+        th.start()
+    for th in sending:
+        th.join(max(0.0, clock["stop"] + 120 - time.monotonic()))
+    conn.send((rec.latency, rec.errors, rec.failures, time.process_time() - cpu0))
+
+
 def sends_kept(url: str, code: str, joined: int, rec: Recorder) -> dict:
     """The class's public summary against the sends: every successful send stored, and nothing else."""
     from gradio_client import Client
@@ -450,18 +478,31 @@ def run_class(url: str, args, kill=None, pids: list[int] | None = None) -> tuple
     with tempfile.TemporaryDirectory() as tmp:
         digits = digit_files(Path(tmp))
         rec = Recorder()
-        payloads = send_payloads() if args.senders else None
-        joined: dict = {"code": None, "senders": []}
+        joined: dict = {"code": None, "count": 0}
+        senders = None  # (their process, its end of the pipe)
 
         def before_measuring():
-            """Once every student has connected: with senders, the class and its senders, a few at a
-            time (their connect phase as without senders); then this generator's garbage collector is
-            kept out of the measured phase."""
+            """Once every student has connected: with senders, their process, which opens the class and
+            joins them, a few at a time (their connect phase as without senders); then this generator's
+            garbage collector is kept out of the measured phase."""
+            nonlocal senders
             if args.senders:
+                import multiprocessing
+
+                ctx = multiprocessing.get_context("spawn")  # not fork: this process has 40 client threads
+                here, there = ctx.Pipe()
+                senders = (ctx.Process(target=sender_process, args=(url, args, there), daemon=True), here)
+                senders[0].start()
+                there.close()
                 try:
-                    joined["code"], joined["senders"] = open_class(url, args.senders, rec)
-                except Exception as e:  # noqa: BLE001 - raised below, once the students are let go
-                    joined["error"] = e
+                    reply = here.recv()
+                except EOFError:
+                    senders[0].join(5)
+                    reply = ("error", f"the senders' process ended (exit code {senders[0].exitcode})")
+                if reply[0] == "joined":
+                    joined["code"], joined["count"] = reply[1:]
+                else:  # raised below, once the students are let go
+                    joined["error"] = RuntimeError(f"class mode: {reply[1]}")
             # A full collection here walks every client's parsed copy of the app's API (about 20,000
             # objects a client) and stops every client thread meanwhile: up to 1.2 s with 142 clients,
             # which the latencies then showed as the server's. Once before, none during.
@@ -486,31 +527,46 @@ def run_class(url: str, args, kill=None, pids: list[int] | None = None) -> tuple
             if "error" in joined:
                 clock["stop"] = start
                 raise joined["error"]
-            code, senders = joined["code"], joined["senders"]
-            sending = [
-                threading.Thread(
-                    target=run_sender, args=(url, s, code, 10_000 + i, clock, args, payloads, rec), daemon=True
-                )
-                for i, s in enumerate(senders)
-            ]
-            for th in sending:
-                th.start()
+            if senders:
+                senders[1].send({"start": start, "stop": clock["stop"]})
             fault = {}
             if kill:
                 time.sleep(args.kill_after)
                 fault = kill(rec) | {"at": time.monotonic()}
-            for th in threads + sending:
+            for th in threads:
                 th.join(max(0.0, start + args.seconds + 120 - time.monotonic()))
             wall, server, generator = (b - a for a, b in zip(cpu0, cpu_now(pids or [])))
+            if senders:
+                generator += merge(rec, senders[1], start + args.seconds + 180)
             cpu = {
                 "seconds": wall,
                 "server_cores": server / wall if pids else None,
-                "generator_cores": generator / wall,
+                "generator_cores": generator / wall,  # this process's and its senders' process's
             }
-            sends = sends_kept(url, code, len(senders), rec) if args.senders else None
+            sends = sends_kept(url, joined["code"], joined["count"], rec) if args.senders else None
         finally:
             gc.enable()  # also when the class could not be opened
+            if senders:
+                senders[0].kill()
+                senders[0].join()
     return rec, fault, sends, cpu
+
+
+def merge(rec: Recorder, conn, deadline: float) -> float:
+    """The senders' records, from their process, into this one's; returns the CPU seconds it used
+    over the measured phase."""
+    if not conn.poll(max(0.0, deadline - time.monotonic())):
+        raise RuntimeError("class mode: the senders' process did not finish")
+    latency, errors, failures, cpu = conn.recv()
+    with rec.lock:
+        for name, xs in latency.items():
+            rec.latency.setdefault(name, []).extend(xs)
+            rec.errors.setdefault(name, [])
+        for name, xs in errors.items():
+            rec.errors.setdefault(name, []).extend(xs)
+            rec.latency.setdefault(name, [])
+        rec.failures.extend(failures)
+    return cpu
 
 
 def fault_summary(rec: Recorder, fault: dict) -> dict:

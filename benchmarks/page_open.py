@@ -34,33 +34,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
+from procs import cpu_seconds  # noqa: E402
+
 TIMEOUT = 120.0  # seconds: a bound on each window and each replayed page open
 STATIC = ("document", "script", "stylesheet", "font", "image")
 BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br", "User-Agent": "page_open.py (headless replay)"}
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds so far of a process and all its descendants (an app's training
-    processes, demos/offload.py), from /proc (Linux). Each process counts its own time and its reaped
-    children's, so a CPU second is counted once, whether the process that spent it still runs or not."""
-    stats = {}  # pid -> (parent pid, utime + stime + cutime + cstime in clock ticks)
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:  # after the name's ")": state ppid ... utime(11) stime(12) cutime(13) cstime(14)
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:  # ended meanwhile
-                continue
-            stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]))
-    if pid not in stats:
-        raise FileNotFoundError(f"/proc/{pid}/stat")
-    tree, grew = {pid}, True
-    while grew:  # pids are recycled, so a child's can be lower than its parent's: grow until stable
-        grew = False
-        for p, (parent, _) in stats.items():
-            if parent in tree and p not in tree:
-                tree.add(p)
-                grew = True
-    return sum(stats[p][1] for p in tree) / os.sysconf("SC_CLK_TCK")
 
 
 def chromium() -> str:

@@ -124,6 +124,8 @@ def main() -> None:
         f"| {start['app_first_mb'] / start['hello_mb']:.2f} |",
         f"| resident memory after every model was used once | {start['app_mb']:.0f} MB (peak {start['app_peak_mb']:.0f}) "
         f"| {start['hello_mb']:.0f} MB | {start['app_mb'] / start['hello_mb']:.2f} |",
+        f"| its training fork server and resource tracker (`demos/offload.py`) | {start['children_mb']:.0f} MB, "
+        f"{start['children_private_mb']:.0f} MB of it private | | |",
         "",
         f"Models used: {', '.join(start['calls'])}.",
         "",

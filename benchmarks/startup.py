@@ -20,16 +20,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from procs import children_mb, rss_mb  # noqa: E402
 
 from deploy.hall import free_port  # noqa: E402
 
 HELLO = "import gradio as gr\nwith gr.Blocks() as demo:\n    gr.Markdown('hello')\ndemo.launch()\n"
-
-
-def rss_mb(pid: int) -> tuple[float, float]:
-    """(resident, peak resident) memory of a process in MB, from /proc (Linux)."""
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
 def use_every_model(url: str) -> list[str]:
@@ -96,6 +93,7 @@ def main(argv: list[str] | None = None) -> dict:
         first = rss_mb(pid)[0]
         called = use_every_model(url)
         memory["app"] = (first, *rss_mb(pid), called)
+        memory["children"] = children_mb(pid)
 
     def measure_hello(url: str, pid: int) -> None:
         memory["hello"] = rss_mb(pid)
@@ -119,6 +117,11 @@ def main(argv: list[str] | None = None) -> dict:
         f"app.py: {first:.0f} MB after its first page; after every model was used once ({len(called)} calls: "
         f"{', '.join(called)}): {rss:.0f} MB resident, {peak:.0f} MB peak"
     )
+    kids_rss, kids_private = memory["children"]
+    print(
+        f"app.py's own processes (the training fork server, the resource tracker): {kids_rss:.0f} MB resident, "
+        f"{kids_private:.0f} MB of it private (the rest shared with the server)"
+    )
     print(f"ratio app (models used) / hello-world: {rss / hello_rss:.2f}")
     return {
         "tabs": len(tabs),
@@ -127,6 +130,8 @@ def main(argv: list[str] | None = None) -> dict:
         "app_first_mb": first,
         "app_mb": rss,
         "app_peak_mb": peak,
+        "children_mb": kids_rss,
+        "children_private_mb": kids_private,
         "hello_mb": hello_rss,
         "calls": called,
     }

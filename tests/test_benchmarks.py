@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def load_module(name: str):
     spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # as an import would: load.py's senders' process finds its function by name
     spec.loader.exec_module(module)
     return module
 

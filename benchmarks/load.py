@@ -19,7 +19,9 @@ Class mode (--senders N): once the students have connected (as without senders),
 is started (/class_create) and N more students connect and join it (/class_join), a few at a
 time (rows in brackets, not measured). In the measured phase each of them sends to the class (/class_submit) every
 uniform(--send-every) seconds, rotating over the four activities; at the end the class's
-public summary (/class_summary) must hold exactly the sends that succeeded.
+public summary (/class_summary) must hold exactly the sends that succeeded. The senders run in a
+process of their own, as other devices would: their clients' work does not share the interpreter of
+the clients being measured.
 --compare-senders runs the same scenario twice, without senders and then with them, each on a
 fresh server, and prints the drag and draw p95 of both and their ratio.
 

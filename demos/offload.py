@@ -32,6 +32,7 @@ import gradio as gr
 
 _FRAME, _DONE, _ERROR = "frame", "done", "error"
 _NEXT = b"n"
+ROOT = str(Path(__file__).resolve().parents[1])  # the app's folder, where `demos` imports from
 
 CRASHED = "训练进程意外结束（退出码 {code}），请再试一次。/ The training process ended unexpectedly (exit code {code}); please try again."
 
@@ -49,9 +50,6 @@ def sendable(fn) -> bool:
 
 
 _LOCK = threading.Lock()
-
-
-ROOT = str(Path(__file__).resolve().parents[1])  # the app's folder, where `demos` imports from
 
 
 @functools.cache
@@ -100,6 +98,7 @@ def stream(fn, *args):
         if child.is_alive():
             child.kill()
         child.join()
+        child.close()  # its sentinel's file descriptor, now rather than when collected
 
 
 def call(fn, *args):

@@ -12,10 +12,13 @@ from __future__ import annotations
 import gc
 import os
 
-# Collect the young generation after 100,000 new container objects instead of 700: the objects
-# of an event in flight (requests, figures, JSON) mostly die before that, so far fewer of them are
-# promoted to the older generations, whose collections stop every thread for hundreds of ms.
-YOUNG_THRESHOLD = 100_000
+# Collect the young generation after 10,000 new container objects instead of 700: the objects of
+# an event in flight (requests, figures, JSON) mostly die before that, so far fewer of them are
+# promoted to the older generations, whose collections stop every thread for hundreds of ms. Not
+# 100,000: each young collection then walked up to 100,000 objects,
+# 60-120 ms with every thread stopped, every 10 s of a class; at 10,000 they
+# take 10-25 ms, and older collections stay as rare (benchmarks/README.md, class mode).
+YOUNG_THRESHOLD = 10_000
 OLDER_THRESHOLDS = (50, 100)  # collections of the generation below before an older one
 
 

@@ -152,8 +152,8 @@ def test_a_tab_drawn_at_build_shows_its_english_redraw(key):
 
 @params
 def test_a_streamed_run_has_limits_and_a_stop_that_ends_it(key):
-    # Every generator event is a live.train_button run: concurrency and time limits, and a cooperative
-    # Stop; no Gradio `cancels=` (6.31's page can leave an "Error" badge over a cancelled run's outputs).
+    # Every generator event is a live.train_button run: concurrency and time limits, a cooperative
+    # Stop, off the serving interpreter; no Gradio `cancels=` (6.31's page can leave an "Error" badge over a cancelled run's outputs).
     import inspect
 
     demo, _ = build_alone(LECTURES[key])
@@ -161,4 +161,6 @@ def test_a_streamed_run_has_limits_and_a_stop_that_ends_it(key):
         assert not getattr(fn, "cancels", None), (key, fn.fn)
         if fn.fn and inspect.isgeneratorfunction(fn.fn):
             assert fn.fn.__qualname__ == "train_button.<locals>.run", (key, fn.fn)
+            # ... of a module-level function, which runs in a child process (demos/offload.py)
+            assert inspect.getclosurevars(fn.fn).nonlocals["offloaded"], (key, fn.concurrency_id)
             assert fn.concurrency_limit and fn.time_limit and fn.time_limit <= 60, (key, fn.concurrency_id)

@@ -205,6 +205,35 @@ def trainer_action(r: random.Random):
     return "/sigmoids_fit", ("lee", "sigmoid", 6, r.randrange(1000), 3000, 0.05)
 
 
+POLL = 0.005  # s: how often a client looks for its event's next message (gradio_client: 0.05)
+
+
+def poll_like_a_browser() -> None:
+    """gradio_client hands an event's messages from its stream reader to the waiting call by polling
+    every 50 ms (``gradio_client.utils.stream_sse_v1plus``: ``time.sleep(0.05)``), so every latency
+    it reports is rounded up to its next 50 ms tick, and a p95 jumped between ticks (0.07 or 0.11 s
+    for the same drags). A browser's page takes each message as it comes. This process's clients
+    poll every POLL seconds instead (the module's other sleeps, checks for a cancel, likewise)."""
+    from gradio_client import utils
+
+    if isinstance(utils.time, _FinerSleep):
+        return
+    utils.time = _FinerSleep(utils.time)
+
+
+class _FinerSleep:
+    """The time module, with sleeps cut to at most POLL seconds."""
+
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+    def sleep(self, seconds: float) -> None:
+        self._module.sleep(min(seconds, POLL))
+
+
 CONNECT_TIMEOUT = 60.0  # s, each request of a new session's set-up
 
 
@@ -373,6 +402,7 @@ def sender_process(url: str, args, conn) -> None:
     their clients' work (parsing answers, 100 more event streams) does not share the interpreter of
     the clients whose latencies are measured. It opens the class and joins (reports ("joined", code,
     count) or ("error", text)), waits for the measured phase's clock, sends, and sends back its records."""
+    poll_like_a_browser()
     rec = Recorder()
     try:
         code, senders = open_class(url, args.senders, rec)
@@ -731,6 +761,7 @@ def print_comparison(args, comparison: dict, sends: dict) -> None:
 
 def main(argv=None) -> dict:
     args = parse(argv)
+    poll_like_a_browser()
     if args.compare_senders:
         # pairs alternate their order (without-with, with-without, ...): a second run on this machine
         # tends to be slower than the first, and one order alone would charge that to the senders

@@ -115,3 +115,23 @@ def test_browser_feel_script_small_run(server_url, tmp_path):
             assert row["n"] == 1 and 0 <= row["p50"] < 60
     assert result["tabs"]["linear_model"]["zh"]["figures"] == 3  # the line, the curve, the surface
     assert "ratio to bare" in run.stdout
+
+
+def test_load_clients_take_their_messages_as_they_come():
+    """gradio_client polls for an event's messages every 50 ms, which rounded every measured latency up
+    to its next 50 ms tick; the load script's clients poll every few ms, as near a browser as it gets."""
+    import time
+    import types
+
+    from gradio_client import utils
+
+    load = load_module("load")
+    load.poll_like_a_browser()
+    load.poll_like_a_browser()  # once is enough: not wrapped twice
+    assert isinstance(utils.time, load._FinerSleep) and not isinstance(utils.time._module, load._FinerSleep)
+    assert utils.time.perf_counter is time.perf_counter  # the rest of the time module as it was
+    slept = []
+    finer = load._FinerSleep(types.SimpleNamespace(sleep=slept.append))
+    finer.sleep(0.05)  # what stream_sse_v1plus sleeps between looks
+    finer.sleep(0.001)
+    assert slept == [load.POLL, 0.001] and load.POLL <= 0.005

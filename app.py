@@ -143,7 +143,10 @@ def build_app() -> gr.Blocks:
             queue=False,
         )
     # Cheap, stateless events run unlimited; training events set their own limits.
-    demo.queue(default_concurrency_limit=live.per_process(8))  # per event, over all processes
+    # api_open=False: a queued event is run only through the queue, so its concurrency and time limits
+    # hold for API callers too (Gradio opens the direct /run/ routes to every event off Spaces); the
+    # few direct events (queue=False) still take a plain POST.
+    demo.queue(default_concurrency_limit=live.per_process(8), api_open=False)  # per event, over all processes
     return demo
 
 

@@ -75,8 +75,8 @@ def send_all(page: Page, lang: str, w: float) -> None:
     expect(page.locator("#cls-sent-digit")).to_contain_text(sent)
 
     open_tab(page, playground, lang)
-    page.locator("#cls-send-btn-playground").click()  # nothing trained yet: a clear message
-    expect(page.get_by_text(t("cls_err_no_run", lang)).first).to_be_visible()
+    page.locator("#cls-send-btn-playground").click()  # nothing trained yet: a clear message beside the button
+    expect(page.locator("#cls-sent-playground")).to_contain_text("⚠ " + t("cls_err_no_run", lang))
     set_number(page, "pg-epochs", 20)
     page.locator("#pg-train").click()
     expect(page.locator("#pg-status")).to_contain_text("20/20" if lang == "en" else "20/20", timeout=60_000)
@@ -144,6 +144,8 @@ def test_a_short_class(new_page, server_url: str, client):
 
     # a student takes one back, the teacher removes one
     open_class(cy, "en")
+    cy.locator("#cls-withdraw").click()  # nothing chosen: refused beside the button
+    expect(cy.locator("#cls-withdrawn")).to_contain_text("⚠ " + t("class_no_submission", "en"))
     mine = cy.locator("#cls-mine")
     mine.locator("input").click()
     cy.get_by_role("option").first.click()

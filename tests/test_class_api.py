@@ -141,3 +141,29 @@ def test_the_projector_says_once_that_its_class_is_gone_and_stops_ticking():
     assert "0 名同学已加入" in first[0] and first[-1] == gr.skip()
     again = tab.on_tick(teacher, first[-2], "zh")  # nothing new: nothing sent
     assert all(v == gr.skip() for v in again)
+
+
+def test_a_students_sends_are_one_post_each_outside_the_queue(client, server_url: str):
+    """A send, a take-back and a join are direct (service.DIRECT): one plain POST, answered at once,
+    refusals included; the teacher's operations stay queued (a direct POST is refused)."""
+    import httpx
+
+    def post(name: str, *data) -> httpx.Response:
+        return httpx.post(f"{server_url}gradio_api/run/{name}", json={"data": list(data)}, timeout=30)
+
+    code = client.predict("", api_name="/class_create")["code"]
+    ann = post("class_join", code, "Ann").json()["data"][0]
+    sent = post("class_submit", code, ann["student"], ann["student_token"], "linear", {"w": 2.0, "b": 0.0})
+    assert sent.status_code == 200 and sent.json()["data"][0]["submission"] > 0
+    refused = post("class_submit", code, ann["student"], "wrong token", "linear", {"w": 2.0, "b": 0.0})
+    assert refused.status_code == 500 and "You are not a student of this class" in refused.json()["error"]
+    back = post("class_withdraw", code, ann["student"], ann["student_token"], sent.json()["data"][0]["submission"])
+    assert back.status_code == 200
+    for queued in (post("class_summary", code), post("sigmoids_fit", "lee", "sigmoid", 6, 0, 3000, 0.05)):
+        assert queued.status_code == 404 and "join the queue" in queued.text  # its limits hold (app.py api_open)
+
+    import app  # the page's own events: the Send buttons and take-back direct, the join queued
+
+    demo = app.build_app()
+    events = {fn.name: fn.queue for fn in demo.fns.values() if fn.name in ("send", "on_withdraw", "on_mine", "on_join")}
+    assert events == {"send": False, "on_withdraw": False, "on_mine": False, "on_join": True}

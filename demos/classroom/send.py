@@ -74,10 +74,13 @@ def sender(r: Row):
 
     def send(member, *values):
         *values, lang = values
-        if not member:
-            raise ui.user_error("class_not_student", lang)
-        payload = r.payload(*values, lang)
-        got = service.submit(member["code"], member["student"], member["student_token"], r.activity, payload, lang)
+        try:
+            if not member:
+                raise ui.user_error("class_not_student", lang)
+            payload = r.payload(*values, lang)
+            got = service.submit(member["code"], member["student"], member["student_token"], r.activity, payload, lang)
+        except gr.Error as err:  # a direct event (service.DIRECT): the refusal in the note, not a toast
+            return service.refused(err)
         return t("cls_sent", lang, code=member["code"], submission=got["submission"])
 
     return send
@@ -85,16 +88,14 @@ def sender(r: Row):
 
 def wire(membership: gr.State, lang) -> None:
     """Connect every row built so far to the page's membership; rows show only for a member."""
+    from demos.classroom import service
+
     rows = list(ROWS)
     for r in rows:
         r.button.click(
-            sender(r),
-            [membership, *r.inputs, *r.extra, lang],
-            r.status,
-            show_progress="minimal",
-            concurrency_limit=None,
-            api_visibility="private",
-        )
+            sender(r), [membership, *r.inputs, *r.extra, lang], r.status, show_progress="minimal",
+            api_visibility="private", **service.DIRECT,
+        )  # fmt: skip
     groups = [r.group for r in rows]
     membership.change(
         lambda m: [gr.Group(visible=bool(m))] * len(groups), membership, groups, show_progress="hidden",

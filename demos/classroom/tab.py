@@ -182,15 +182,21 @@ def mine_choices(member, lang) -> list[tuple[str, int]]:
 
 
 def on_mine(member, lang):
-    choices = mine_choices(member, lang)
+    try:
+        choices = mine_choices(member, lang)
+    except gr.Error as err:  # a direct event (service.DIRECT): the refusal in the note, not a toast
+        return gr.skip(), service.refused(err)
     return gr.Dropdown(choices=choices, value=None), "" if choices else t("cls_mine_none", lang)
 
 
 def on_withdraw(member, submission, lang):
-    if not member:
-        raise ui.user_error("class_not_student", lang)
-    service.withdraw(member["code"], member["student"], member["student_token"], submission, lang)
-    choices = mine_choices(member, lang)
+    try:
+        if not member:
+            raise ui.user_error("class_not_student", lang)
+        service.withdraw(member["code"], member["student"], member["student_token"], submission, lang)
+        choices = mine_choices(member, lang)
+    except gr.Error as err:  # as on_mine
+        return gr.skip(), service.refused(err)
     return gr.Dropdown(choices=choices, value=None), t("cls_withdrawn", lang, n=service.as_id(submission))
 
 
@@ -431,6 +437,7 @@ def banner(lang):
 
 
 QUIET = {"show_progress": "hidden", "api_visibility": "private", "concurrency_limit": None}
+STUDENT = {"show_progress": "hidden", "api_visibility": "private"} | service.DIRECT  # one POST each
 VIEWS = 7  # the projector view's outputs, in views() order
 
 
@@ -460,7 +467,8 @@ def build_section(member, parts: dict, lang, section: gr.Tab, sections: gr.Tabs)
                      (api_class_submit, "class_submit"), (api_class_withdraw, "class_withdraw"),
                      (api_class_summary, "class_summary"), (api_class_remove, "class_remove"),
                      (api_class_close, "class_close"), (api_class_export, "class_export")):  # fmt: skip
-        gr.api(fn, api_name=name, concurrency_limit=None)
+        queued = name not in service.DIRECT_APIS
+        gr.api(fn, api_name=name, concurrency_limit=None, queue=queued)
     return open_links
 
 
@@ -478,10 +486,10 @@ def _student_column(member, parts: dict, section: gr.Tab, lang) -> gr.Markdown:
     withdrawn = gr.Markdown(elem_id="cls-withdrawn")
     for code_box, nick_box, button, note in ((parts["code"], parts["nick"], parts["join"], parts["joined"]),
                                              (code, nick, join, joined)):  # fmt: skip
-        button.click(on_join, [code_box, nick_box, lang], [member, note], **QUIET)
+        button.click(on_join, [code_box, nick_box, lang], [member, note], **QUIET)  # queued: see service.DIRECT
     for trigger in (member.change, section.select):  # what I sent, as it is now
-        trigger(on_mine, [member, lang], [mine, mine_note], **QUIET)
-    withdraw.click(on_withdraw, [member, mine, lang], [mine, withdrawn], **QUIET)
+        trigger(on_mine, [member, lang], [mine, mine_note], **STUDENT)
+    withdraw.click(on_withdraw, [member, mine, lang], [mine, withdrawn], **STUDENT)
     return joined
 
 

@@ -135,3 +135,21 @@ def test_load_clients_take_their_messages_as_they_come():
     finer.sleep(0.05)  # what stream_sse_v1plus sleeps between looks
     finer.sleep(0.001)
     assert slept == [load.POLL, 0.001] and load.POLL <= 0.005
+
+
+def test_load_senders_post_as_a_page_does(client, server_url):
+    """A sender's send is one POST, as a page's "Send to class" (a direct event): a kept send passes,
+    a refusal is the app's message (counted as a refusal, the session kept), not a lost connection."""
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    load = load_module("load")
+    code = client.predict("", api_name="/class_create")["code"]
+    page = Client(server_url, verbose=False, ssl_verify=False)
+    member = page.predict(code, "", api_name="/class_join")
+    data = [code, member["student"], member["student_token"], "linear", {"w": 1.0, "b": 0.0}]
+    with load.page_http(server_url, page) as http:
+        load.post_send(http, page, data)
+        with pytest.raises(AppError, match="not a student of this class"):
+            load.post_send(http, page, [*data[:2], "wrong", *data[3:]])
+    assert client.predict(code, api_name="/class_summary")["counts"]["linear"] == 1

@@ -176,22 +176,32 @@ def test_gradio_files_are_compressed_once_then_served_from_the_cache(hall):
 
 @pytest.mark.browser  # starts a real Chromium
 def test_a_page_through_the_balancer_keeps_to_one_process(hall, page: Page):
+    """Its queued events and its direct ones (a class send: one POST, which needs the session's
+    membership on the process that holds it) all reach the process its cookie names."""
+    from gradio_client import Client
+
+    code = Client(hall.url, verbose=False).predict("", api_name="/class_create")["code"]
     expect.set_options(timeout=20_000)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(hall.url + "?lang=en")
+    page.goto(f"{hall.url}?lang=en&class={code}")
     expect(page.locator("#app-title")).to_contain_text("Interactive Lectures", timeout=30_000)
     cookie = {c["name"]: c["value"] for c in page.context.cookies()}[haproxy.COOKIE]
+    page.locator("#cls-join").click()
+    expect(page.locator("#cls-joined")).to_contain_text(f"You joined class {code} as student 1")
     open_tab(page, linear_model)
     set_number(page, "lin-w", 2.5)
     expect(page.locator("#lin-mse")).to_contain_text(f"MSE = {linear_model.mse(2.5, 0.0):.4f}")
+    page.locator("#cls-send-btn-linear").click()
+    expect(page.locator("#cls-sent-linear")).to_contain_text(f"Sent to class {code}")
     open_draw_tab(page)
     stroke(page, ONE)
     expect(page.locator("#dd-status")).to_contain_text("1: the three models agree")
     ours = lambda entries: [e for e in entries if e["cookie"] == cookie and "/gradio_api/" in e["request"]]  # noqa: E731
     events = ours(hall.log_until(0, lambda entries: len(ours(entries)) >= 5))
     assert len(events) >= 5 and {e["server"] for e in events} == {cookie}, events
+    assert any("/gradio_api/run/" in e["request"] for e in events), events  # the send, direct
     assert not errors, errors
 
 

@@ -71,7 +71,7 @@ built_keys("class_*", "db_*")  # ClassError.key and StoreError.key
 
 # A student's send, take-back and list of sends are each one short database transaction (1-4 ms of
 # work): each is one HTTP POST, not a trip through Gradio's queue (its join, event stream and messages
-# cost the server about 6 ms more: benchmarks/README.md, class mode step 8). Joining in the tab stays
+# cost the server 3-6 ms more: benchmarks/README.md, class mode step 8). Joining in the tab stays
 # queued: the page runs a State's change events only after a queued event changed it. The teacher's
 # heavier reads and writes stay queued too.
 DIRECT = {"queue": False}

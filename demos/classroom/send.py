@@ -74,13 +74,10 @@ def sender(r: Row):
 
     def send(member, *values):
         *values, lang = values
-        try:
-            if not member:
-                raise ui.user_error("class_not_student", lang)
-            payload = r.payload(*values, lang)
-            got = service.submit(member["code"], member["student"], member["student_token"], r.activity, payload, lang)
-        except gr.Error as err:  # a direct event (service.DIRECT): the refusal in the note, not a toast
-            return service.refused(err)
+        if not member:
+            raise ui.user_error("class_not_student", lang)
+        payload = r.payload(*values, lang)
+        got = service.submit(member["code"], member["student"], member["student_token"], r.activity, payload, lang)
         return t("cls_sent", lang, code=member["code"], submission=got["submission"])
 
     return send
@@ -93,7 +90,7 @@ def wire(membership: gr.State, lang) -> None:
     rows = list(ROWS)
     for r in rows:
         r.button.click(
-            sender(r), [membership, *r.inputs, *r.extra, lang], r.status, show_progress="minimal",
+            service.direct(sender(r)), [membership, *r.inputs, *r.extra, lang], r.status, show_progress="minimal",
             api_visibility="private", **service.DIRECT,
         )  # fmt: skip
     groups = [r.group for r in rows]

@@ -78,10 +78,21 @@ DIRECT = {"queue": False}
 DIRECT_APIS = ("class_join", "class_submit", "class_withdraw")
 
 
-def refused(err: gr.Error) -> str:
-    """A direct event's refusal, for the note beside its button: Gradio 6.31's page shows no toast for
-    a gr.Error from an event outside the queue (its client leaves out the toast's `visible`)."""
-    return f"⚠ {err.message}"
+def direct(fn, skipped: int = 0):
+    """``fn`` as a direct event's function: a gr.Error it raises becomes its last output's text
+    (``⚠ message``, the note beside its button), the ``skipped`` outputs before it left as they are.
+    Gradio 6.31's page shows no toast for a gr.Error from an event outside the queue (its client
+    leaves out the toast's `visible`)."""
+
+    @functools.wraps(fn)
+    def run(*args):
+        try:
+            return fn(*args)
+        except gr.Error as err:
+            note = f"⚠ {err.message}"
+            return (*[gr.skip()] * skipped, note) if skipped else note
+
+    return run
 
 
 @functools.cache

@@ -182,21 +182,15 @@ def mine_choices(member, lang) -> list[tuple[str, int]]:
 
 
 def on_mine(member, lang):
-    try:
-        choices = mine_choices(member, lang)
-    except gr.Error as err:  # a direct event (service.DIRECT): the refusal in the note, not a toast
-        return gr.skip(), service.refused(err)
+    choices = mine_choices(member, lang)
     return gr.Dropdown(choices=choices, value=None), "" if choices else t("cls_mine_none", lang)
 
 
 def on_withdraw(member, submission, lang):
-    try:
-        if not member:
-            raise ui.user_error("class_not_student", lang)
-        service.withdraw(member["code"], member["student"], member["student_token"], submission, lang)
-        choices = mine_choices(member, lang)
-    except gr.Error as err:  # as on_mine
-        return gr.skip(), service.refused(err)
+    if not member:
+        raise ui.user_error("class_not_student", lang)
+    service.withdraw(member["code"], member["student"], member["student_token"], submission, lang)
+    choices = mine_choices(member, lang)
     return gr.Dropdown(choices=choices, value=None), t("cls_withdrawn", lang, n=service.as_id(submission))
 
 
@@ -488,8 +482,8 @@ def _student_column(member, parts: dict, section: gr.Tab, lang) -> gr.Markdown:
                                              (code, nick, join, joined)):  # fmt: skip
         button.click(on_join, [code_box, nick_box, lang], [member, note], **QUIET)  # queued: see service.DIRECT
     for trigger in (member.change, section.select):  # what I sent, as it is now
-        trigger(on_mine, [member, lang], [mine, mine_note], **STUDENT)
-    withdraw.click(on_withdraw, [member, mine, lang], [mine, withdrawn], **STUDENT)
+        trigger(service.direct(on_mine, 1), [member, lang], [mine, mine_note], **STUDENT)
+    withdraw.click(service.direct(on_withdraw, 1), [member, mine, lang], [mine, withdrawn], **STUDENT)
     return joined
 
 

@@ -7,6 +7,7 @@ bounded in time and request count). Prints p50/p95/max latency and errors per en
     python benchmarks/load.py --users 100 --hall 2 --kill-after 10  # 2 processes behind HAProxy, one killed
     python benchmarks/load.py --senders 100 --compare-senders      # + 100 students sending to a class, vs none
     python benchmarks/load.py --senders 100 --compare-senders --pairs 2   # ... twice, in alternating order
+    python benchmarks/load.py --senders 100 --seconds 180 --alternate 10  # ... in one run: sends every other 10 s
 
 Each student is a closed loop: send one event, wait for its answer, think for a
 moment (uniform in --think seconds), repeat; this is how a dragged slider behaves
@@ -24,7 +25,12 @@ public summary (/class_summary) must hold exactly the sends that succeeded. The 
 process of their own, as other devices would: their clients' work does not share the interpreter of
 the clients being measured.
 --compare-senders runs the same scenario twice, without senders and then with them, each on a
-fresh server, and prints the drag and draw p95 of both and their ratio.
+fresh server, and prints the drag and draw p95 of both and their ratio. On a shared machine a run's
+drag p95 moves by a factor of two from one run to the next, as much as the senders' effect; so
+--alternate S compares within one run instead: the senders send only in every other window of S
+seconds (the first without), and the students' events are split by the window they were sent and
+answered in (from 1 s into it), so that both conditions share the server, its sessions and the
+machine's same minutes.
 
 A server the script starts keeps its classes in a temporary database (CLASS_DB), never in
 the repository's classdata/.
@@ -151,17 +157,22 @@ class Recorder:
         self.errors: dict[str, list[str]] = {}
         self.failures: list[tuple[float, str]] = []  # (monotonic time, the failed session's process)
         self.pinned: dict[int, str] = {}  # user number -> the process its session is pinned to
+        self.timed: list[tuple[str, float, float]] = []  # (endpoint, start, seconds) of the measured phase
+        self.start: float | None = None  # the measured phase's, time.monotonic()
 
     def fail(self, when: float, server: str) -> None:
         with self.lock:
             self.failures.append((when, server))
 
-    def add(self, name: str, seconds: float | None, error: str | None = None) -> None:
+    def add(self, name: str, seconds: float | None, error: str | None = None, start: float | None = None) -> None:
+        """An answer (seconds) or an error; start: when it was sent (time.monotonic()), in the measured phase."""
         with self.lock:
             self.latency.setdefault(name, [])
             self.errors.setdefault(name, [])
             if error is None:
                 self.latency[name].append(seconds)
+                if start is not None:
+                    self.timed.append((name, start, seconds))
             else:
                 self.errors[name].append(error)
 
@@ -285,10 +296,10 @@ def run_user(url, kind, seed, clock, max_requests, think, digits, endpoints, rec
         else:
             name, make = r.choice(actions)
             args = make(r)
-        t0 = time.perf_counter()
+        t0, start = time.perf_counter(), time.monotonic()
         try:
             client.predict(*args, api_name=name)
-            rec.add(name, time.perf_counter() - t0)
+            rec.add(name, time.perf_counter() - t0, start=start)
         except Exception as e:  # noqa: BLE001 - counted, reported
             rec.add(name, None, repr(e)[:200])
             rec.fail(time.monotonic(), server)
@@ -403,6 +414,9 @@ def run_sender(url, sender, code, seed, clock, args, payloads, rec):
         if due >= clock["stop"]:
             break
         time.sleep(max(0.0, due - time.monotonic()))
+        if not sending_at(due, clock, args.alternate):  # --alternate: a window without sends
+            due += r.uniform(*args.send_every)
+            continue
         activity = ACTIVITIES[(seed + k) % len(ACTIVITIES)]
         payload = payloads[activity](r)
         t0 = time.perf_counter()
@@ -420,6 +434,27 @@ def run_sender(url, sender, code, seed, clock, args, payloads, rec):
                 http = page_http(url, client)
         due += r.uniform(*args.send_every)
     http.close()
+
+
+def sending_at(t: float, clock: dict, window: float | None) -> bool:
+    """Whether the senders send at time t: always, or (--alternate) in every other window of the
+    measured phase, the first one without."""
+    return window is None or int((t - clock["start"]) // window) % 2 == 1
+
+
+WINDOW_GUARD = 1.0  # s: an event counts for its window from 1 s after its start (a send's max was 0.6 s)
+
+
+def split_by_window(timed: list[tuple[str, float, float]], start: float, window: float) -> list[dict]:
+    """--alternate: the measured events' latencies, [those in windows without sends, those in windows
+    with them], each {endpoint: [seconds]}. An event counts if it was sent WINDOW_GUARD s or more into
+    its window and answered inside it: none overlaps the other condition's sends."""
+    out: list[dict] = [{}, {}]
+    for name, t0, dt in timed:
+        k, into = divmod(t0 - start, window)
+        if into >= WINDOW_GUARD and into + dt <= window:
+            out[int(k) % 2].setdefault(name, []).append(dt)
+    return out
 
 
 def sender_process(url: str, args, conn) -> None:
@@ -507,6 +542,13 @@ def parse(argv):
         default=1,
         help="with --compare-senders: pairs of runs, in alternating order; p95 over each condition's runs pooled",
     )
+    parser.add_argument(
+        "--alternate",
+        type=float,
+        metavar="S",
+        help="instead of --compare-senders: one run, the senders sending only in every other window of S s "
+        "(the first without); the drag and draw p95 compared between the windows with sends and those without",
+    )
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
@@ -519,6 +561,8 @@ def parse(argv):
         parser.error("--compare-senders needs --senders N")
     if args.pairs < 1:
         parser.error("--pairs needs at least 1")
+    if args.alternate is not None and (args.senders < 1 or args.compare_senders or args.alternate <= 2 * WINDOW_GUARD):
+        parser.error(f"--alternate S needs --senders N, S > {2 * WINDOW_GUARD:g} and no --compare-senders")
     return args
 
 
@@ -581,6 +625,7 @@ def run_class(url: str, args, kill=None, pids: list[int] | None = None) -> tuple
             cpu0 = cpu_now(pids or [])
             start = time.monotonic()
             clock["start"], clock["stop"] = start, start + args.seconds
+            rec.start = start
             if "error" in joined:
                 clock["stop"] = start
                 raise joined["error"]
@@ -717,6 +762,8 @@ def run_once(args) -> dict:
     result |= {"senders": args.senders, "send_every": list(args.send_every)}
     result |= {"rows": rows, "fault": summary, "sends": sends, "cpu": cpu}
     result["latency"] = {name: sorted(rec.latency.get(name, [])) for name in (*COMPARED, "/class_submit")}
+    if args.alternate:
+        result["windows"] = split_by_window(rec.timed, rec.start, args.alternate)
     return result
 
 
@@ -740,7 +787,7 @@ def compare(withouts: list[dict], withs: list[dict]) -> dict:
         a, b = pooled[0][name], pooled[1][name]
         if a and b:
             pairs = [p95(w["latency"][name]) / p95(o["latency"][name])
-                     for o, w in zip(withouts, withs) if o["latency"][name] and w["latency"][name]]  # fmt: skip
+                     for o, w in zip(withouts, withs) if o["latency"].get(name) and w["latency"].get(name)]  # fmt: skip
             out[name] = {
                 "p95_without": p95(a),
                 "p95_with": p95(b),
@@ -765,6 +812,8 @@ def compare(withouts: list[dict], withs: list[dict]) -> dict:
 def print_comparison(args, comparison: dict, sends: dict) -> None:
     where = f"all on {args.url}" if args.url else "a fresh server for each run"
     order = "" if args.pairs == 1 else f", {args.pairs} pairs in the order without-with, with-without, ..."
+    if args.alternate:
+        where, order = f"one run, sending in every other {args.alternate:g} s window", ""
     print(f"\nwithout and with {args.senders} senders ({where}{order}):")
     print(f"{'endpoint':<22}{'ok without':>12}{'ok with':>9}{'p95 without':>13}{'p95 with':>10}{'ratio':>7}  pairs")
     for name in COMPARED:
@@ -801,6 +850,22 @@ def main(argv=None) -> dict:
         print_comparison(args, comparison, sends)
         result = {"without": withouts[0], "with": withs[0], "comparison": comparison, "sends": withs[0]["sends"]}
         result |= {"runs": {"without": withouts, "with": withs}}
+    elif args.alternate:
+        # the same server, sessions and minutes of this machine for both conditions: its drift, which
+        # moved a run's drag p95 between 0.05 and 0.18 s from one run to the next, cancels out
+        run = run_once(args)
+        without, with_ = run["windows"]
+        withouts = [{"latency": without, "rows": [], "cpu": run["cpu"]}]
+        withs = [
+            {
+                "latency": with_ | {"/class_submit": run["latency"]["/class_submit"]},
+                "rows": run["rows"],
+                "cpu": run["cpu"],
+            }
+        ]
+        comparison = compare(withouts, withs)
+        print_comparison(args, comparison, run["sends"])
+        result = run | {"comparison": comparison}
     else:
         result = run_once(args)
     if args.json:

@@ -53,6 +53,39 @@ def test_load_script_small_run(server_url, capsys):
     assert f"sends kept: {sends['kept']} of {sends['ok']}" in out
 
 
+def test_load_script_alternating_windows(server_url, capsys):
+    """--alternate: one run whose senders send only in every other window; the students' events are
+    split by the window they were sent and answered in, and the class keeps every send."""
+    load = load_module("load")
+    argv = ["--url", server_url, "--users", "3", "--trainers", "0", "--seconds", "7.5", "--think", "0.1", "0.3"]
+    result = load.main([*argv, "--senders", "2", "--send-every", "0.3", "0.6", "--alternate", "2.5"])
+    without, with_ = result["windows"]
+    assert without.get("/linear_model_view") and with_.get("/linear_model_view")
+    assert result["sends"]["ok"] >= 2 and result["sends"]["kept"] == result["sends"]["ok"]
+    assert result["sends"]["failed"] == 0
+    c = result["comparison"]["/linear_model_view"]
+    assert c["ok_without"] == len(without["/linear_model_view"]) and c["ratio"] > 0
+    assert "every other 2.5 s window" in capsys.readouterr().out
+
+
+def test_load_windows_split_the_measured_events():
+    """Sends only in odd windows; an event counts from WINDOW_GUARD s into its window, if answered inside it."""
+    load = load_module("load")
+    clock = {"start": 100.0}
+    assert [load.sending_at(100.0 + t, clock, 10.0) for t in (0, 9.9, 10, 19.9, 20, 35)] == [
+        False, False, True, True, False, True,
+    ]  # fmt: skip
+    assert load.sending_at(100.0, clock, None)  # no --alternate: always
+    timed = [
+        ("/d", 100.5, 0.1),  # in the first second of window 0: left out
+        ("/d", 102.0, 0.2),  # window 0
+        ("/d", 109.5, 0.6),  # answered in window 1: left out
+        ("/d", 111.0, 0.3),  # window 1
+        ("/x", 125.0, 1.0),  # window 2
+    ]
+    assert load.split_by_window(timed, 100.0, 10.0) == [{"/d": [0.2], "/x": [1.0]}, {"/d": [0.3]}]
+
+
 def test_load_script_refuses_remote_servers():
     load = load_module("load")
     with pytest.raises(SystemExit):
@@ -61,7 +94,14 @@ def test_load_script_refuses_remote_servers():
 
 @pytest.mark.parametrize(
     "argv",
-    [["--compare-senders"], ["--senders", "3", "--send-every", "2", "1"], ["--senders", "3", "--pairs", "0"]],
+    [
+        ["--compare-senders"],
+        ["--senders", "3", "--send-every", "2", "1"],
+        ["--senders", "3", "--pairs", "0"],
+        ["--alternate", "10"],
+        ["--senders", "3", "--alternate", "2"],
+        ["--senders", "3", "--alternate", "10", "--compare-senders"],
+    ],
 )
 def test_load_script_refuses_bad_sender_options(argv):
     load = load_module("load")

@@ -124,3 +124,30 @@ def test_slow_divergence_is_flagged_before_it_blows_up():
     assert len(run["w"]) == 100 and run["diverged"]
     last = list(gd.train("batch", 0.22, 100, 1.0, 0, 2, 0.5, False, "en"))[-1]
     assert "Diverging" in last[2]
+
+
+def numpy_epochs(mode, lr, epochs, w0, seed, batch_size):
+    """run_epochs as NumPy arrays would do it, with gradient() and the same shuffles."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    w, out = float(w0), []
+    for _ in range(epochs):
+        losses = []
+        for idx in gd.epoch_batches(mode, rng, batch_size):
+            losses.extend((w * gd.X[idx] - gd.Y[idx]) ** 2)
+            w -= lr * gd.gradient(w, idx)
+        loss = float(np.mean(losses))
+        if not (math.isfinite(w) and abs(w) < gd.BLOWUP and math.isfinite(loss)):
+            break
+        out.append((w, loss))
+    return out
+
+
+@pytest.mark.parametrize("mode", gd.MODES)
+@pytest.mark.parametrize("lr", [0.01, 0.2, 0.3, 1.0])
+def test_run_epochs_is_numpys_arithmetic_exactly(mode, lr):
+    """The run in Python floats (fast enough for a class's send to check again) gives NumPy's numbers to the bit."""
+    for seed, batch_size in [(0, 2), (5, 1), (9, 3)]:
+        got = [(w, loss) for _, w, loss, blew_up in gd.run_epochs(mode, lr, 80, 1.0, seed, batch_size) if not blew_up]
+        assert got == numpy_epochs(mode, lr, 80, 1.0, seed, batch_size)

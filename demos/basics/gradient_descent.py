@@ -126,12 +126,16 @@ def run_epochs(mode: str, lr: float, epochs: int, w0: float, seed: int = 0, batc
     """
     rng = np.random.default_rng(seed)
     w = float(w0)
+    xs, ys = X.tolist(), Y.tolist()
     for epoch in range(1, epochs + 1):
         losses = []
         for idx in epoch_batches(mode, rng, batch_size):
-            losses.extend((w * X[idx] - Y[idx]) ** 2)
-            w -= lr * gradient(w, idx)
-        loss = float(np.mean(losses))
+            # cost() and gradient()'s arithmetic, step for step, in Python floats: NumPy's calls on 1-3
+            # numbers cost 10x more, and a class's send checks a run of up to 10,000 epochs again
+            errors = [w * xs[i] - ys[i] for i in idx.tolist()]
+            losses.extend(e * e for e in errors)
+            w -= lr * (sum(2 * xs[i] * e for i, e in zip(idx.tolist(), errors)) / len(errors))
+        loss = sum(losses) / len(losses)
         if not (math.isfinite(w) and abs(w) < BLOWUP and math.isfinite(loss)):
             yield epoch, None, None, True
             return

@@ -30,7 +30,7 @@ drag p95 moves by a factor of two from one run to the next, as much as the sende
 --alternate S compares within one run instead: the senders send only in every other window of S
 seconds (the first without), and the students' events are split by the window they were sent and
 answered in (from 1 s into it), so that both conditions share the server, its sessions and the
-machine's same minutes.
+machine's same minutes. With --pairs K, K such runs, each on a fresh server, their windows pooled.
 
 A server the script starts keeps its classes in a temporary database (CLASS_DB), never in
 the repository's classdata/.
@@ -540,7 +540,8 @@ def parse(argv):
         "--pairs",
         type=int,
         default=1,
-        help="with --compare-senders: pairs of runs, in alternating order; p95 over each condition's runs pooled",
+        help="with --compare-senders: pairs of runs, in alternating order; with --alternate: runs; "
+        "p95 over each condition's runs pooled",
     )
     parser.add_argument(
         "--alternate",
@@ -764,6 +765,7 @@ def run_once(args) -> dict:
     result["latency"] = {name: sorted(rec.latency.get(name, [])) for name in (*COMPARED, "/class_submit")}
     if args.alternate:
         result["windows"] = split_by_window(rec.timed, rec.start, args.alternate)
+        result["measured_start"] = rec.start  # time.monotonic(): the machine's, to match a server's own log
     return result
 
 
@@ -813,7 +815,8 @@ def print_comparison(args, comparison: dict, sends: dict) -> None:
     where = f"all on {args.url}" if args.url else "a fresh server for each run"
     order = "" if args.pairs == 1 else f", {args.pairs} pairs in the order without-with, with-without, ..."
     if args.alternate:
-        where, order = f"one run, sending in every other {args.alternate:g} s window", ""
+        runs = "one run" if args.pairs == 1 else f"{args.pairs} runs, each on a fresh server"
+        where, order = f"{runs}, sending in every other {args.alternate:g} s window", ""
     print(f"\nwithout and with {args.senders} senders ({where}{order}):")
     print(f"{'endpoint':<22}{'ok without':>12}{'ok with':>9}{'p95 without':>13}{'p95 with':>10}{'ratio':>7}  pairs")
     for name in COMPARED:
@@ -853,19 +856,19 @@ def main(argv=None) -> dict:
     elif args.alternate:
         # the same server, sessions and minutes of this machine for both conditions: its drift, which
         # moved a run's drag p95 between 0.05 and 0.18 s from one run to the next, cancels out
-        run = run_once(args)
-        without, with_ = run["windows"]
-        withouts = [{"latency": without, "rows": [], "cpu": run["cpu"]}]
-        withs = [
-            {
-                "latency": with_ | {"/class_submit": run["latency"]["/class_submit"]},
-                "rows": run["rows"],
-                "cpu": run["cpu"],
-            }
-        ]
+        runs, withouts, withs = [], [], []
+        for _ in range(args.pairs):  # each run a pair of conditions: its windows without and with sends
+            run = run_once(args)
+            print()
+            without, with_ = run["windows"]
+            withouts.append({"latency": without, "rows": [], "cpu": run["cpu"]})
+            with_ = with_ | {"/class_submit": run["latency"]["/class_submit"]}
+            withs.append({"latency": with_, "rows": run["rows"], "cpu": run["cpu"]})
+            runs.append(run)
         comparison = compare(withouts, withs)
-        print_comparison(args, comparison, run["sends"])
-        result = run | {"comparison": comparison}
+        sends = {"kept": sum(r["sends"]["kept"] for r in runs), "ok": sum(r["sends"]["ok"] for r in runs)}
+        print_comparison(args, comparison, sends)
+        result = runs[0] | {"comparison": comparison, "runs": runs}
     else:
         result = run_once(args)
     if args.json:

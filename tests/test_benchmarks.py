@@ -60,6 +60,7 @@ def test_load_script_alternating_windows(server_url, capsys):
     argv = ["--url", server_url, "--users", "3", "--trainers", "0", "--seconds", "7.5", "--think", "0.1", "0.3"]
     result = load.main([*argv, "--senders", "2", "--send-every", "0.3", "0.6", "--alternate", "2.5"])
     without, with_ = result["windows"]
+    assert len(result["runs"]) == 1 and result["measured_start"] > 0  # time.monotonic() of the measured phase
     assert without.get("/linear_model_view") and with_.get("/linear_model_view")
     assert result["sends"]["ok"] >= 2 and result["sends"]["kept"] == result["sends"]["ok"]
     assert result["sends"]["failed"] == 0

@@ -855,7 +855,7 @@ def main(argv=None) -> dict:
         result |= {"runs": {"without": withouts, "with": withs}}
     elif args.alternate:
         # the same server, sessions and minutes of this machine for both conditions: its drift, which
-        # moved a run's drag p95 between 0.05 and 0.18 s from one run to the next, cancels out
+        # moved a run's drag p95 between 0.05 and 0.20 s from one run to the next, cancels out
         runs, withouts, withs = [], [], []
         for _ in range(args.pairs):  # each run a pair of conditions: its windows without and with sends
             run = run_once(args)

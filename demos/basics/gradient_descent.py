@@ -129,12 +129,13 @@ def run_epochs(mode: str, lr: float, epochs: int, w0: float, seed: int = 0, batc
     xs, ys = X.tolist(), Y.tolist()
     for epoch in range(1, epochs + 1):
         losses = []
-        for idx in epoch_batches(mode, rng, batch_size):
-            # cost() and gradient()'s arithmetic, step for step, in Python floats: NumPy's calls on 1-3
-            # numbers cost 10x more, and a class's send checks a run of up to 10,000 epochs again
-            errors = [w * xs[i] - ys[i] for i in idx.tolist()]
+        for batch in epoch_batches(mode, rng, batch_size):
+            # cost() and gradient()'s arithmetic, step for step, in Python floats (the same bits): NumPy's
+            # calls on 1-3 numbers made a run 4x slower, and a class's send checks a run of up to 10,000 epochs
+            idx = batch.tolist()
+            errors = [w * xs[i] - ys[i] for i in idx]
             losses.extend(e * e for e in errors)
-            w -= lr * (sum(2 * xs[i] * e for i, e in zip(idx.tolist(), errors)) / len(errors))
+            w -= lr * (sum(2 * xs[i] * e for i, e in zip(idx, errors)) / len(errors))
         loss = sum(losses) / len(losses)
         if not (math.isfinite(w) and abs(w) < BLOWUP and math.isfinite(loss)):
             yield epoch, None, None, True

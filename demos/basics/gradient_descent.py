@@ -90,6 +90,7 @@ register(
 
 X = np.array([1.0, 2.0, 3.0])
 Y = np.array([2.0, 4.0, 6.0])
+XS, YS = X.tolist(), Y.tolist()  # the same, as Python floats for the steps of a run
 MODES = ("batch", "sgd", "minibatch")
 MAX_EPOCHS = 10_000
 BLOWUP = 1e8  # |w| beyond this (the loss beyond ~1e17) counts as divergence
@@ -103,9 +104,12 @@ def cost(w: float, idx=slice(None)) -> float:
     return float(np.mean((w * X[idx] - Y[idx]) ** 2))
 
 
-def gradient(w: float, idx=slice(None)) -> float:
-    """d cost / d w = mean(2*x*(w*x - y)) over the samples idx."""
-    return float(np.mean(2 * X[idx] * (w * X[idx] - Y[idx])))
+def gradient(w: float, idx=None) -> float:
+    """d cost / d w = mean(2*x*(w*x - y)) over the samples idx (a list of indices; all by default).
+    In Python floats, NumPy's arithmetic to the bit: NumPy's calls on 1-3 numbers made a run 4x
+    slower, and a class's send checks a run of up to 10,000 epochs again."""
+    idx = range(len(XS)) if idx is None else idx
+    return sum(2 * XS[i] * (w * XS[i] - YS[i]) for i in idx) / len(idx)
 
 
 def epoch_batches(mode: str, rng: np.random.Generator, batch_size: int = 2) -> list[np.ndarray]:
@@ -126,16 +130,13 @@ def run_epochs(mode: str, lr: float, epochs: int, w0: float, seed: int = 0, batc
     """
     rng = np.random.default_rng(seed)
     w = float(w0)
-    xs, ys = X.tolist(), Y.tolist()
     for epoch in range(1, epochs + 1):
         losses = []
         for batch in epoch_batches(mode, rng, batch_size):
-            # cost() and gradient()'s arithmetic, step for step, in Python floats (the same bits): NumPy's
-            # calls on 1-3 numbers made a run 4x slower, and a class's send checks a run of up to 10,000 epochs
             idx = batch.tolist()
-            errors = [w * xs[i] - ys[i] for i in idx]
-            losses.extend(e * e for e in errors)
-            w -= lr * (sum(2 * xs[i] * e for i, e in zip(idx, errors)) / len(errors))
+            # each sample's loss before the step; e * e, as NumPy squares (Python's ** 2 is pow(): other bits)
+            losses.extend(e * e for e in (w * XS[i] - YS[i] for i in idx))
+            w -= lr * gradient(w, idx)
         loss = sum(losses) / len(losses)
         if not (math.isfinite(w) and abs(w) < BLOWUP and math.isfinite(loss)):
             yield epoch, None, None, True

@@ -1,3 +1,4 @@
+import itertools
 import math
 
 import gradio as gr
@@ -82,6 +83,19 @@ def test_minibatch_bound_is_the_worst_shuffle():
         abs(gd.epoch_factor(bound + 2e-4, groups)) for groups in ([(0, 1), (2,)], [(0, 2), (1,)], [(1, 2), (0,)])
     )
     assert worst >= 1
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_scanned_bound_is_the_scan_over_every_shuffles_epoch_factor(size):
+    """The scan with each batch's mean taken once gives the plain scan's bound, to the bit."""
+    partitions = {
+        tuple(tuple(sorted(p[i : i + size])) for i in range(0, 3, size)) for p in itertools.permutations(range(3))
+    }
+    lr = 1e-4
+    while all(abs(gd.epoch_factor(lr, groups)) < 1 for groups in partitions):
+        lr += 1e-4
+    assert gd.largest_stable_lr("minibatch", size) == round(lr - 1e-4, 6)
+    assert gd.largest_stable_lr("sgd", size) == gd.largest_stable_lr("minibatch", 1)  # SGD ignores the batch size
 
 
 def test_ema_is_the_lectures_formula():

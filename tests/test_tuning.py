@@ -1,8 +1,11 @@
 """The process settings of deploy/tuning.py hold on the Gradio and Python this app runs on."""
 
 import gc
+import importlib.util
+import sys
 
 import gradio as gr
+import pytest
 from gradio_client import Client
 
 import app  # noqa: F401  (configures the process, as `python app.py` does)
@@ -63,3 +66,27 @@ def test_the_collector_spares_long_lived_objects():
     assert gc.get_threshold() == (tuning.YOUNG_THRESHOLD, *tuning.OLDER_THRESHOLDS)
     tuning.settle()
     assert gc.get_freeze_count() > 10_000  # the modules, gradio and the app's blocks at least
+
+
+def test_gradios_matplotlib_switch_around_every_event_imports_nothing_where_matplotlib_is_missing():
+    """Gradio imports matplotlib twice around every event; a missing one fails at once, without a search."""
+    if sys.modules.get("matplotlib") is not None:
+        pytest.skip("matplotlib is installed here: configure() leaves it alone")
+    assert "matplotlib" in sys.modules and sys.modules["matplotlib"] is None
+    searched = []
+    sys.meta_path.insert(0, type("Spy", (), {"find_spec": lambda *a, **k: searched.append(a[1])})())
+    try:
+        with pytest.raises(ImportError):
+            import matplotlib  # noqa: F401
+        from gradio.utils import MatplotlibBackendMananger
+
+        with MatplotlibBackendMananger():
+            pass
+    finally:
+        sys.meta_path.pop(0)
+    assert searched == []
+    del sys.modules["matplotlib"]
+    try:
+        assert importlib.util.find_spec("matplotlib") is None  # so configure() has a reason to set it
+    finally:
+        tuning.configure()

@@ -18,9 +18,10 @@ event, both callable by name (undocumented). Connecting and a session's first ev
 
 Class mode (--senders N): once the students have connected (as without senders), one class
 is started (/class_create) and N more students connect and join it (/class_join), a few at a
-time (rows in brackets, not measured). In the measured phase each of them sends to the class (/class_submit) every
-uniform(--send-every) seconds, rotating over the four activities, each send one plain POST to
-/gradio_api/run/class_submit as a page's "Send to class" is (a direct event, outside the queue); at the end the class's
+time (rows in brackets, not measured). In the measured phase each of them sends to the class
+(/class_submit) every uniform(--send-every) seconds, rotating over the four activities, each send
+one plain POST of the event's data and number, as a page's "Send to class" is (a direct event,
+outside the queue); at the end the class's
 public summary (/class_summary) must hold exactly the sends that succeeded. The senders run in a
 process of their own, as other devices would: their clients' work does not share the interpreter of
 the clients being measured.
@@ -389,16 +390,23 @@ def page_http(url: str, client):
 
 
 def post_send(http, client, data: list) -> None:
-    """One send as a page makes it: a POST of the event's data, answered in the same request.
-    A refusal raises AppError, anything else the error it is."""
+    """One send as a page makes it: a POST of the event's data, naming the event by its number as a page
+    does (named only in the URL, Gradio searches all 452 of the app's events for it), answered in the same
+    request. A refusal raises AppError, anything else the error it is."""
     from gradio_client.exceptions import AppError
 
-    answer = http.post("gradio_api/run/class_submit", json={"data": data, "session_hash": client.session_hash})
+    body = {"data": data, "fn_index": event_number(client, "class_submit"), "session_hash": client.session_hash}
+    answer = http.post("gradio_api/run/predict", json=body)
     if answer.status_code == 500 and answer.headers.get("content-type", "").startswith("application/json"):
         raise AppError(str(answer.json().get("error")))
     answer.raise_for_status()
     if "submission" not in answer.json()["data"][0]:
         raise RuntimeError(f"not a send's answer: {answer.text[:200]}")
+
+
+def event_number(client, api_name: str) -> int:
+    """The number of the app's event called api_name, from the config a page (and this client) loaded."""
+    return next(d["id"] for d in client.config["dependencies"] if d.get("api_name") == api_name)
 
 
 def run_sender(url, sender, code, seed, clock, args, payloads, rec):

@@ -3,6 +3,7 @@
 import gc
 import importlib.util
 import sys
+import time
 
 import gradio as gr
 import pytest
@@ -60,6 +61,36 @@ def test_a_new_session_copies_no_block_config_and_its_state_still_works():
         demo.close()
     tuning.configure()  # a second call does not wrap the constructor again
     assert SessionState.__init__.without_deep_links
+
+
+def test_the_queue_starts_each_job_when_woken_by_its_push_or_a_finished_job(monkeypatch):
+    """Gradio's queue polled every 1 ms for work; it now waits to be woken. Were a wake missed, a job
+    would wait for the fallback, here two minutes: three jobs of a one-at-a-time event, sent at once
+    to an idle queue, need one wake by a push and two by finished jobs."""
+    from gradio.queueing import Queue
+
+    assert Queue.start_processing.wakes_on_work
+    monkeypatch.setattr(tuning, "QUEUE_FALLBACK", 120.0)
+    with gr.Blocks() as demo:
+        number = gr.Number()
+
+        def slow(x):
+            time.sleep(0.2)
+            return x + 1
+
+        number.change(slow, number, number, api_name="slow", concurrency_limit=1)
+    try:
+        client = serve(demo)
+        assert client.predict(0, api_name="/slow") == 1  # woken by its push
+        time.sleep(0.5)  # idle: waiting, now with the two minutes
+        jobs = [client.submit(x, api_name="/slow") for x in (1, 2, 3)]
+        assert [job.result(timeout=30) for job in jobs] == [2, 3, 4]
+    finally:
+        monkeypatch.setattr(tuning, "QUEUE_FALLBACK", 0.05)
+        client.predict(0, api_name="/slow")  # wakes the queue's wait, which now ends soon after close
+        demo.close()
+    tuning.configure()  # a second call does not wrap the queue's methods again
+    assert Queue.push.__name__ == "push_and_wake"
 
 
 def test_the_collector_spares_long_lived_objects():

@@ -10,7 +10,6 @@ Measured in benchmarks/README.md (class mode).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import importlib.util
 import os
@@ -98,17 +97,19 @@ def _wake_on_work() -> None:
 
 
 def _wake(queue) -> None:
-    if (event := getattr(queue, "wake", None)) is not None:
-        event.set()
+    if (waiter := getattr(queue, "waiter", None)) is not None and not waiter.done():
+        waiter.set_result(None)
 
 
 async def start_processing(self) -> None:
-    """Gradio 6.31's Queue.start_processing (gradio/queueing.py) as it is, but for how it waits: for
-    ``self.wake`` (set by a push or a finished job) or QUEUE_FALLBACK, instead of 1 ms and again.
-    Everything runs on the one event loop, so nothing can join between finding no work and clearing."""
+    """Gradio 6.31's Queue.start_processing (gradio/queueing.py) as it is, but for how it waits: on a
+    future that a push or a finished job resolves (_wake), or QUEUE_FALLBACK, instead of 1 ms and again.
+    A resolved future resumes the loop in the next turn of the event loop, as a timer's did (an
+    asyncio.Event under wait_for takes three). Everything runs on the one event loop, so nothing can
+    join between finding no work and making the future."""
     from gradio.utils import run_coro_in_background, set_task_name
 
-    self.wake = asyncio.Event()
+    loop = asyncio.get_running_loop()
     try:
         while not self.stopped:
             event_batch = None
@@ -116,9 +117,10 @@ async def start_processing(self) -> None:
                 async with self.delete_lock:  # Using mutex to avoid editing a list in use
                     event_batch = self.get_events()
             if not event_batch:
-                self.wake.clear()
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), QUEUE_FALLBACK)
+                self.waiter = loop.create_future()
+                fallback = loop.call_later(QUEUE_FALLBACK, _wake, self)
+                await self.waiter
+                fallback.cancel()
                 continue
 
             events, batch, concurrency_id = event_batch

@@ -53,7 +53,7 @@ def configure() -> None:
        to a class add to it. It now waits until an event joins or a job ends (_wake_on_work).
     5. Gradio runs every event inside a switch of matplotlib's backend, which imports matplotlib
        twice; where it is not installed (this app does not use it), each failed import searches
-       sys.path again: 78 us of the event loop per event. None in sys.modules fails it at once.
+       sys.path again: 78 µs of the event loop per event. None in sys.modules fails it at once.
     """
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(10**9))
     from gradio import state_holder

@@ -170,7 +170,12 @@ def ema(values, a: float) -> list[float]:
 
 def epoch_factor(lr: float, groups) -> float:
     """How one epoch scales (w - 2): prod over batches of (1 - 2*lr*mean(x^2))."""
-    return scale(lr, [float(np.mean(X[list(g)] ** 2)) for g in groups])
+    return scale(lr, batch_means(groups))
+
+
+def batch_means(groups) -> list[float]:
+    """Each batch's mean(x^2), for the samples' indices in ``groups``."""
+    return [float(np.mean(X[list(g)] ** 2)) for g in groups]
 
 
 def scale(lr: float, means: list[float]) -> float:
@@ -198,7 +203,7 @@ def scanned_stable_lr(size: int, step: float) -> float:
         tuple(tuple(sorted(p[i : i + size])) for i in range(0, len(X), size))
         for p in itertools.permutations(range(len(X)))
     }
-    means = [[float(np.mean(X[list(g)] ** 2)) for g in groups] for groups in partitions]
+    means = [batch_means(groups) for groups in partitions]
     lr = step
     while all(abs(scale(lr, ms)) < 1 for ms in means):
         lr += step
